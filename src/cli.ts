@@ -1,0 +1,78 @@
+/**
+ * Entry point: parses the command line with yargs, runs one command, and turns every failure into a
+ * one-line message on stderr and a documented exit code. Stack traces only with --debug.
+ */
+import yargs, { type Argv } from 'yargs';
+import { CliError, ExitCode, describe } from './errors.js';
+import { createIO, type IO, type IOOptions } from './io.js';
+import { redact } from './redact.js';
+import type { CommandSpec, GlobalArgs } from './commands/command.js';
+import { commands } from './commands/index.js';
+
+export const PROGRAM = 'coroot-usage';
+
+function globalOptions(y: Argv): Argv<GlobalArgs> {
+  return y
+    .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
+    .option('json', { type: 'boolean', default: false, describe: 'machine-readable JSON output' })
+    .option('color', { type: 'boolean', describe: 'force colours on or off (NO_COLOR always turns them off)' }) as Argv<GlobalArgs>;
+}
+
+function reportError(io: IO, err: unknown, debug: boolean): number {
+  const cliError = err instanceof CliError ? err : new CliError('internal', `internal error: ${describe(err)}`, err);
+  io.stderr.write(`${io.errColor.red('error:')} ${redact(describe(cliError))}\n`);
+  if (debug) {
+    const stack = (cliError.kind === 'internal' ? err : cliError.cause ?? cliError) as { stack?: string };
+    if (stack?.stack) io.stderr.write(`${redact(stack.stack)}\n`);
+  }
+  return cliError.exitCode;
+}
+
+function registerCommand(y: Argv<GlobalArgs>, spec: CommandSpec, io: IO, setExit: (code: number) => void): Argv<GlobalArgs> {
+  return y.command(
+    spec.usage,
+    spec.summary,
+    (sub: Argv<GlobalArgs>) => {
+      let built = spec.builder(sub);
+      for (const [cmd, text] of spec.examples) built = built.example(cmd, text);
+      return built;
+    },
+    async (args: any) => { // any: yargs hands back the builder's type, which spec.run declares
+      setExit(await spec.run(args, io));
+    },
+  );
+}
+
+export async function main(argv: string[], ioOptions: IOOptions = {}): Promise<number> {
+  const wantsDebug = argv.includes('--debug');
+  const colorFlag = argv.includes('--no-color') ? false : argv.includes('--color') ? true : undefined;
+  const io = createIO({ ...ioOptions, color: colorFlag });
+  let exitCode: number = ExitCode.ok;
+  let parser = globalOptions(yargs())
+    .scriptName(PROGRAM)
+    .usage(`${PROGRAM} <command> [options]\n\nShow, check and send the anonymous usage statistics Coroot v1.24.5 would send.`)
+    .strict()
+    .demandCommand(1, 'name a command: show, schema, profile, diff, verify, send or status')
+    .recommendCommands()
+    .help()
+    .alias('help', 'h')
+    .version(false)
+    .wrap(Math.min(110, io.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((msg: string | null, err: Error | undefined) => {
+      if (err) throw err;
+      throw new CliError('usage', msg ?? 'invalid command line');
+    });
+  for (const spec of commands) parser = registerCommand(parser, spec, io, (code) => (exitCode = code));
+
+  try {
+    let helpText = '';
+    await parser.parseAsync(argv, {}, (err: Error | undefined, _parsed: unknown, output: string) => {
+      if (!err && output) helpText = output;
+    });
+    if (helpText) io.out(`${helpText}\n`);
+    return exitCode;
+  } catch (err) {
+    return reportError(io, err, wantsDebug);
+  }
+}
