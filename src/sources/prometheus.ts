@@ -1,0 +1,339 @@
+/**
+ * MetricsSource over Prometheus' HTTP API, sending what Coroot's cache updater sends (prom/http.go):
+ * POST /api/v1/query_range with the query after `$RANGE` and extra-selector rewriting, the project's
+ * basic auth and custom headers, and the response cut down to the query's label allow-list with equal
+ * series merged. Every way a request can go wrong ends as a MetricsQueryError for that one query, with
+ * credentials redacted; none escapes as a crash and none waits past the per-request timeout.
+ */
+import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
+import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { redact, registerSecret } from '../redact.js';
+import {
+  MetricsQueryError, hasData, pointsCount, splitLabels, truncateTime,
+  type MetricValues, type MetricsQuery, type MetricsSource, type QueryOutcome, type Window,
+} from './metrics.js';
+import { addExtraSelector, substituteRange } from './promql.js';
+
+export interface PrometheusConfig {
+  url: string;
+  basicAuth?: { user: string; password: string } | null;
+  tlsSkipVerify?: boolean;
+  /** the project's extra selector, e.g. `{cluster="a"}` (db.IntegrationPrometheus.ExtraSelector) */
+  extraSelector?: string;
+  customHeaders?: Array<{ key: string; value: string }> | null;
+  /** per attempt; Coroot waits up to 5 minutes, a CLI should not */
+  timeoutMs?: number;
+  /** requests in flight at once (Coroot's updater runs 10) */
+  concurrency?: number;
+  /** extra attempts after a refused connection or a 502/503/504 */
+  retries?: number;
+  /** a larger body is refused rather than buffered */
+  maxResponseBytes?: number;
+}
+
+export const PROMETHEUS_DEFAULTS = {
+  timeoutMs: 60_000,
+  concurrency: 10,
+  retries: 2,
+  maxResponseBytes: 512 * 1024 * 1024,
+} as const;
+
+const RETRYABLE_STATUS = new Set([502, 503, 504]);
+/** errors raised before the request can have reached Prometheus, or on a dropped connection of a read-only call */
+const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const SECRET_HEADER = /authorization|cookie|token|secret|key|auth|password/i;
+
+interface RawResponse {
+  status: number;
+  statusText: string;
+  contentType: string;
+  body: Buffer;
+}
+
+class Semaphore {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly limit: number) {}
+  async run<T>(f: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await f();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** strconv.ParseFloat's accepted spellings that Prometheus emits; anything else skips the point, as in Coroot. */
+function parseGoFloat(text: string): number | undefined {
+  if (/^[+-]?(inf|infinity)$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
+  if (/^[+-]?nan$/i.test(text)) return NaN;
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return Number(text);
+  return undefined;
+}
+
+/** Go's JSON decoding turns a lone surrogate escape into U+FFFD; JSON.parse keeps it. */
+function wellFormed(s: string): string {
+  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The result of one query_range answer as the cache would return it: allow-listed labels, equal label
+ * sets merged with later samples overwriting earlier ones at the same grid point (NaN included), series
+ * without any value in the window dropped.
+ */
+export function parseQueryRangeResult(result: unknown[], labels: ReadonlySet<string>, window: Window): MetricValues[] {
+  const n = pointsCount(window);
+  const bySignature = new Map<string, { kept: Record<string, string>; values: Float32Array }>();
+  for (const item of result) {
+    if (!isRecord(item) || !isRecord(item.metric)) continue;
+    const kept: Record<string, string> = {};
+    let malformed = false;
+    for (const [key, value] of Object.entries(item.metric)) {
+      if (typeof value !== 'string') {
+        malformed = true;
+        break;
+      }
+      if (labels.has(key)) kept[wellFormed(key)] = wellFormed(value);
+    }
+    if (malformed) continue;
+    const signature = JSON.stringify(Object.entries(kept).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    let series = bySignature.get(signature);
+    if (!series) {
+      series = { kept, values: new Float32Array(n).fill(NaN) };
+      bySignature.set(signature, series);
+    }
+    if (!Array.isArray(item.values)) continue;
+    for (const point of item.values) {
+      if (!Array.isArray(point) || point.length < 2) continue;
+      const [ts, raw] = point as [unknown, unknown];
+      if (typeof ts !== 'number' || !Number.isFinite(ts) || typeof raw !== 'string') continue;
+      const v = parseGoFloat(raw);
+      if (v === undefined) continue;
+      const t = truncateTime(Math.trunc(ts), window.step);
+      if (t < window.from) continue;
+      const idx = Math.floor((t - window.from) / window.step);
+      if (idx < n) series.values[idx] = Math.fround(v);
+    }
+  }
+  const out: MetricValues[] = [];
+  for (const { kept, values } of bySignature.values()) {
+    if (hasData(values)) out.push({ ...splitLabels(kept), values });
+  }
+  return out;
+}
+
+export class PrometheusSource implements MetricsSource {
+  readonly description: string;
+  private readonly endpoint: URL;
+  private readonly headers: Record<string, string>;
+  private readonly agent: HttpAgent | HttpsAgent;
+  private readonly semaphore: Semaphore;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly maxResponseBytes: number;
+  private readonly extraSelector: string;
+  private readonly closed = new AbortController();
+
+  constructor(config: PrometheusConfig) {
+    let base: URL;
+    try {
+      base = new URL(config.url);
+    } catch {
+      throw new MetricsQueryError(`invalid Prometheus URL ${redact(config.url)}`);
+    }
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new MetricsQueryError(`unsupported Prometheus URL scheme ${base.protocol}`);
+    const user = config.basicAuth ? config.basicAuth.user : decodeURIComponent(base.username);
+    const password = config.basicAuth ? config.basicAuth.password : decodeURIComponent(base.password);
+    registerSecret(password);
+    registerSecret(base.password);
+    base.username = '';
+    base.password = '';
+    this.description = `Prometheus at ${redact(base.toString())}`;
+    // path.Join(u.Path, "/api/v1/query_range"), as Coroot builds it
+    const path = `${base.pathname.replace(/\/+$/, '')}/api/v1/query_range`;
+    this.endpoint = new URL(path, base);
+    this.endpoint.search = base.search;
+    this.headers = { 'Content-Type': 'application/x-www-form-urlencoded', 'Accept-Encoding': 'gzip', 'User-Agent': 'coroot-usage' };
+    for (const { key, value } of config.customHeaders ?? []) {
+      if (SECRET_HEADER.test(key)) {
+        registerSecret(value);
+        registerSecret(value.replace(/^\S+\s+/, ''));
+      }
+      const existing = Object.keys(this.headers).find((k) => k.toLowerCase() === key.toLowerCase());
+      if (existing && existing.toLowerCase() !== 'content-type') this.headers[existing] = `${this.headers[existing]}, ${value}`;
+      else this.headers[key] = value;
+    }
+    // Go sets basic auth from the URL only when no Authorization header was given
+    if ((user !== '' || password !== '') && !Object.keys(this.headers).some((k) => k.toLowerCase() === 'authorization')) {
+      const token = Buffer.from(`${user}:${password}`).toString('base64');
+      registerSecret(token);
+      this.headers.Authorization = `Basic ${token}`;
+    }
+    const concurrency = Math.max(1, config.concurrency ?? PROMETHEUS_DEFAULTS.concurrency);
+    this.agent = base.protocol === 'https:'
+      ? new HttpsAgent({ keepAlive: true, maxSockets: concurrency, rejectUnauthorized: !config.tlsSkipVerify })
+      : new HttpAgent({ keepAlive: true, maxSockets: concurrency });
+    this.semaphore = new Semaphore(concurrency);
+    this.timeoutMs = config.timeoutMs ?? PROMETHEUS_DEFAULTS.timeoutMs;
+    this.retries = Math.max(0, config.retries ?? PROMETHEUS_DEFAULTS.retries);
+    this.maxResponseBytes = config.maxResponseBytes ?? PROMETHEUS_DEFAULTS.maxResponseBytes;
+    this.extraSelector = config.extraSelector ?? '';
+  }
+
+  async queryRange(query: MetricsQuery, signal?: AbortSignal): Promise<QueryOutcome> {
+    if (query.recordingRule) {
+      // rr_* series are computed inside Coroot (cache/updater.go processRecordingRules) and never reach Prometheus
+      return { metrics: [], warnings: [] };
+    }
+    const { window } = query;
+    let text: string;
+    try {
+      text = addExtraSelector(substituteRange(query.query, window.step), this.extraSelector);
+    } catch (err) {
+      throw new MetricsQueryError(`${query.name}: ${redact(err instanceof Error ? err.message : String(err))}`);
+    }
+    const from = truncateTime(window.from, window.step);
+    const to = truncateTime(window.to, window.step);
+    const body = new URLSearchParams({ query: text, start: String(from), end: String(to), step: String(window.step) }).toString();
+    const aligned: Window = { from, to, step: window.step };
+    return this.semaphore.run(async () => {
+      const response = await this.send(query.name, body, signal);
+      return this.decode(query, response, aligned);
+    });
+  }
+
+  private async send(name: string, body: string, outer?: AbortSignal): Promise<RawResponse> {
+    for (let attempt = 0; ; attempt++) {
+      const signals = [this.closed.signal, AbortSignal.timeout(this.timeoutMs)];
+      if (outer) signals.push(outer);
+      const signal = AbortSignal.any(signals);
+      try {
+        const response = await this.post(body, signal);
+        if (RETRYABLE_STATUS.has(response.status) && attempt < this.retries) {
+          await sleep(200 * 2 ** attempt, AbortSignal.any(outer ? [this.closed.signal, outer] : [this.closed.signal]));
+          continue;
+        }
+        return response;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (signal.aborted) {
+          const reason = this.closed.signal.aborted ? 'source closed' : outer?.aborted ? 'cancelled' : `no answer within ${this.timeoutMs / 1000}s`;
+          throw new MetricsQueryError(`${name}: ${this.description}: ${reason}`, err);
+        }
+        if (code && RETRYABLE_CODES.has(code) && attempt < this.retries) {
+          try {
+            await sleep(200 * 2 ** attempt, AbortSignal.any(outer ? [this.closed.signal, outer] : [this.closed.signal]));
+          } catch {
+            throw new MetricsQueryError(`${name}: ${this.description}: cancelled`, err);
+          }
+          continue;
+        }
+        const message = err instanceof Error ? err.message : String(err);
+        throw new MetricsQueryError(redact(`${name}: ${this.description}: ${code && !message.includes(code) ? `${code} ` : ''}${message}`), err);
+      }
+    }
+  }
+
+  private post(body: string, signal: AbortSignal): Promise<RawResponse> {
+    return new Promise<RawResponse>((resolve, reject) => {
+      const send = this.endpoint.protocol === 'https:' ? httpsRequest : httpRequest;
+      const req = send(this.endpoint, {
+        method: 'POST',
+        agent: this.agent,
+        headers: { ...this.headers, 'Content-Length': String(Buffer.byteLength(body)) },
+        signal,
+      }, (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > this.maxResponseBytes) {
+            res.destroy(new Error(`response larger than ${this.maxResponseBytes} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('error', reject);
+        res.on('aborted', () => reject(new Error('connection closed before the response was complete')));
+        res.on('end', () => {
+          if (!res.complete) {
+            reject(new Error('connection closed before the response was complete'));
+            return;
+          }
+          try {
+            let data = Buffer.concat(chunks);
+            const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
+            if (encoding === 'gzip') data = gunzipSync(data);
+            else if (encoding === 'deflate') data = inflateSync(data);
+            resolve({
+              status: res.statusCode ?? 0,
+              statusText: res.statusMessage ?? '',
+              contentType: String(res.headers['content-type'] ?? ''),
+              body: data,
+            });
+          } catch (err) {
+            reject(new Error(`undecodable response body: ${err instanceof Error ? err.message : String(err)}`));
+          }
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  private decode(query: MetricsQuery, response: RawResponse, window: Window): QueryOutcome {
+    const fail = (message: string) => new MetricsQueryError(redact(`${query.name}: ${this.description}: ${message}`));
+    const text = response.body.toString('utf8');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (response.status !== 200) {
+      // Coroot reports Prometheus' own error text when the body has one, the status line otherwise
+      const error = isRecord(parsed) && typeof parsed.error === 'string' && parsed.error !== '' ? parsed.error : `${response.status} ${response.statusText}`.trim();
+      throw fail(error);
+    }
+    if (parsed === undefined) {
+      const what = /html/i.test(response.contentType) || /^\s*</.test(text) ? 'an HTML page' : `invalid JSON (${response.body.length} bytes)`;
+      throw fail(`answered with ${what} instead of a query result`);
+    }
+    if (!isRecord(parsed)) throw fail('answered with something other than a query result');
+    if (parsed.status !== 'success') {
+      const error = typeof parsed.error === 'string' ? parsed.error : 'status is not "success"';
+      throw fail(typeof parsed.errorType === 'string' ? `${parsed.errorType}: ${error}` : error);
+    }
+    if (!isRecord(parsed.data) || !Array.isArray(parsed.data.result)) throw fail('the answer has no data.result');
+    const warnings = Array.isArray(parsed.warnings) ? parsed.warnings.map((w) => redact(`${query.name}: ${String(w)}`)) : [];
+    return { metrics: parseQueryRangeResult(parsed.data.result, query.labels, window), warnings };
+  }
+
+  async close(): Promise<void> {
+    this.closed.abort(new Error('source closed'));
+    this.agent.destroy();
+  }
+}
