@@ -22,6 +22,8 @@ export interface IO {
   readonly color: ChalkInstance;
   /** colours for stderr */
   readonly errColor: ChalkInstance;
+  /** no colours, for files */
+  readonly plain: ChalkInstance;
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
   readonly env: NodeJS.ProcessEnv;
@@ -60,6 +62,7 @@ export function createIO(options: IOOptions = {}): IO {
     stderr,
     color,
     errColor,
+    plain: new Chalk({ level: 0 }),
     stdoutIsTTY: Boolean(stdout.isTTY),
     stderrIsTTY: Boolean(stderr.isTTY),
     env,

@@ -1,4 +1,6 @@
 import type { CommandSpec } from './command.js';
+import { schemaCommand } from './schema.js';
+import { showCommand } from './show.js';
 
 /** Every sub-command, in the order `--help` lists them. */
-export const commands: CommandSpec[] = [];
+export const commands: CommandSpec[] = [showCommand, schemaCommand];

@@ -86,3 +86,21 @@ export function goStruct<Shape extends Record<string, z.ZodType>>(shape: Shape, 
   }));
   return withGo(z.strictObject(shape), { kind: 'struct', fields }, doc);
 }
+
+/** The schema of a struct field or of a map/slice element, looking through nullable and optional. */
+export function childSchema(schema: z.ZodType, key: string | number): z.ZodType | undefined {
+  const def = (schema as unknown as { _zod: { def: Record<string, any> } })._zod.def; // any: zod's internal definition object
+  switch (def.type) {
+    case 'nullable':
+    case 'optional':
+      return childSchema(def.innerType, key);
+    case 'object':
+      return def.shape[key];
+    case 'record':
+      return def.valueType;
+    case 'array':
+      return def.element;
+    default:
+      return undefined;
+  }
+}

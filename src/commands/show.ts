@@ -1,0 +1,73 @@
+/**
+ * `coroot-usage show`: the payload Coroot v1.24.5 would send, built from a data-dir or read from a file,
+ * as the exact wire bytes, indented JSON, an annotated view or tables.
+ */
+import type { Argv } from 'yargs';
+import { usageError } from '../errors.js';
+import { writeFileAtomic, type IO } from '../io.js';
+import type { BuildNotes } from '../model/collect.js';
+import { encodePayload, payloadGoType, readPayloadFile } from '../model/payload-codec.js';
+import type { Payload } from '../model/payload-schema.js';
+import { encodeGoIndented } from '../encoding/gojson.js';
+import { renderAnnotated } from '../output/annotated.js';
+import { renderTable } from '../output/table.js';
+import type { CommandSpec, GlobalArgs } from './command.js';
+import { buildPayloadFromArgs, withSourceOptions, type SourceArgs } from './source-options.js';
+
+const FORMATS = ['raw', 'json', 'annotated', 'table'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface ShowArgs extends SourceArgs {
+  format?: Format;
+  payload?: string;
+  out?: string;
+}
+
+async function loadPayload(args: ShowArgs, io: IO): Promise<{ payload: Payload; notes: BuildNotes }> {
+  if (args.payload !== undefined) {
+    const { payload } = await readPayloadFile(args.payload, io);
+    return { payload, notes: new Map() };
+  }
+  const built = await buildPayloadFromArgs(args, io);
+  return { payload: built.payload, notes: built.notes };
+}
+
+function render(format: Format, payload: Payload, notes: BuildNotes, io: IO, colored: boolean): string | Buffer {
+  const color = colored ? io.color : io.plain;
+  switch (format) {
+    case 'raw':
+      return encodePayload(payload);
+    case 'json':
+      return encodeGoIndented(payload, payloadGoType);
+    case 'annotated':
+      return renderAnnotated(payload, notes, color);
+    case 'table':
+      return renderTable(payload, notes, color, io.stdout.columns ?? 120);
+  }
+}
+
+export const showCommand: CommandSpec<ShowArgs> = {
+  name: 'show',
+  usage: 'show',
+  summary: 'print the payload Coroot v1.24.5 would send',
+  examples: [
+    ['$0 show --data-dir /var/lib/coroot --format raw', 'the exact bytes Coroot would POST'],
+    ['$0 show --data-dir fixtures/demo --at 2026-11-20T12:00:00Z --format annotated', 'every field explained'],
+    ['$0 show --pg-connection-string "$PG" --format table', 'Coroot on PostgreSQL, as tables'],
+    ['$0 show --payload captured.json --format raw', "normalise a saved payload to Coroot's wire bytes"],
+  ],
+  builder: (y: Argv<GlobalArgs>) =>
+    withSourceOptions(y)
+      .option('format', { alias: 'f', choices: FORMATS, describe: 'raw: wire bytes; json: indented; annotated: commented; table: summary [default: annotated on a terminal, raw otherwise]' })
+      .option('payload', { type: 'string', describe: 'read this payload file (or - for stdin) instead of building one' })
+      .option('out', { alias: 'o', type: 'string', describe: 'write to this file (atomically) instead of stdout' }) as Argv<ShowArgs & GlobalArgs>,
+  async run(args, io) {
+    if (args.json && args.format && args.format !== 'json' && args.format !== 'raw') throw usageError(`--json cannot be combined with --format ${args.format}`);
+    const format: Format = args.format ?? (args.json ? 'json' : io.stdoutIsTTY && !args.out ? 'annotated' : 'raw');
+    const { payload, notes } = await loadPayload(args, io);
+    const output = render(format, payload, notes, io, !args.out);
+    if (args.out) writeFileAtomic(args.out, output);
+    else io.out(output);
+    return 0;
+  },
+};

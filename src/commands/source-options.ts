@@ -1,0 +1,53 @@
+/**
+ * The flags that say where a payload is built from, shared by every command that builds one. Coroot's
+ * own flags keep Coroot's names and environment variables.
+ */
+import type { Argv } from 'yargs';
+import type { IO } from '../io.js';
+import { buildPayload, DEFAULT_COROOT_VERSION, parseAt, type BuiltPayload } from '../model/build.js';
+import { encodePayload } from '../model/payload-codec.js';
+
+export interface SourceArgs {
+  'data-dir'?: string;
+  config?: string;
+  'pg-connection-string'?: string;
+  'global-clickhouse-address'?: string;
+  'coroot-version'?: string;
+  'installation-type'?: string;
+  at?: string;
+  'as-running': boolean;
+  'db-busy-timeout': number;
+  'pg-timeout': number;
+}
+
+export function withSourceOptions<T>(y: Argv<T>): Argv<T & SourceArgs> {
+  return y
+    .option('data-dir', { type: 'string', group: 'Sources:', describe: 'Coroot data directory [env DATA_DIR; default ./data]' })
+    .option('config', { type: 'string', group: 'Sources:', describe: "Coroot's YAML config file [env CONFIG]" })
+    .option('pg-connection-string', { type: 'string', group: 'Sources:', describe: 'PostgreSQL database of Coroot instead of db.sqlite [env PG_CONNECTION_STRING]' })
+    .option('global-clickhouse-address', { type: 'string', group: 'Sources:', describe: 'global ClickHouse of Coroot [env GLOBAL_CLICKHOUSE_ADDRESS]' })
+    .option('coroot-version', { type: 'string', group: 'Sources:', describe: `instance.version to report [default ${DEFAULT_COROOT_VERSION}]` })
+    .option('installation-type', { type: 'string', group: 'Sources:', describe: 'instance.installation_type [env INSTALLATION_TYPE]' })
+    .option('at', { type: 'string', group: 'Sources:', describe: 'build as of this time: RFC 3339 or unix seconds [default now]' })
+    .option('as-running', { type: 'boolean', default: false, group: 'Sources:', describe: 'unreadable project rows: show what an already running Coroot sends instead of failing' })
+    .option('db-busy-timeout', { type: 'number', default: 2000, group: 'Sources:', describe: 'ms to wait for a SQLite lock held by Coroot' })
+    .option('pg-timeout', { type: 'number', default: 10000, group: 'Sources:', describe: 'ms to wait for PostgreSQL to connect or answer' }) as Argv<T & SourceArgs>;
+}
+
+export async function buildPayloadFromArgs(args: SourceArgs, io: IO): Promise<BuiltPayload & { bytes: Buffer }> {
+  const built = await buildPayload({
+    coroot: {
+      config: args.config,
+      dataDir: args['data-dir'],
+      pgConnectionString: args['pg-connection-string'],
+      globalClickhouseAddress: args['global-clickhouse-address'],
+    },
+    corootVersion: args['coroot-version'] ?? DEFAULT_COROOT_VERSION,
+    installationType: args['installation-type'] ?? (io.env.INSTALLATION_TYPE || undefined),
+    at: args.at === undefined ? undefined : parseAt(args.at),
+    asRunning: args['as-running'],
+    dbBusyTimeoutMs: args['db-busy-timeout'],
+    pgTimeoutMs: args['pg-timeout'],
+  }, io);
+  return { ...built, bytes: encodePayload(built.payload) };
+}

@@ -1,0 +1,97 @@
+/**
+ * sources → collect() → payload: everything `show`, `diff live`, `verify`, `profile` and `send` need to
+ * build a payload from a data-dir, with the database always closed afterwards.
+ */
+import { CliError, usageError } from '../errors.js';
+import type { IO } from '../io.js';
+import { loadCorootConfig, type CorootConfig, type CorootFlags } from '../sources/coroot-config.js';
+import { openDataDir, readInstanceUuid, type InstanceUuid } from '../sources/datadir.js';
+import { PostgresDatabase } from '../sources/database/postgres.js';
+import type { CorootDatabase, ProjectRecord } from '../sources/database/records.js';
+import { CorootReadError } from '../sources/database/rows.js';
+import { SqliteDatabase } from '../sources/database/sqlite.js';
+import { collect, type BuildNotes } from './collect.js';
+import type { Payload } from './payload-schema.js';
+
+export const DEFAULT_COROOT_VERSION = '1.24.5';
+
+export interface BuildOptions {
+  coroot: CorootFlags;
+  corootVersion: string;
+  installationType: string | undefined;
+  /** unix seconds; undefined = now */
+  at: number | undefined;
+  asRunning: boolean;
+  dbBusyTimeoutMs: number;
+  pgTimeoutMs: number;
+}
+
+export interface BuildContext {
+  config: CorootConfig;
+  dataDirPath: string;
+  database: string;
+  uuid: InstanceUuid;
+  projects: ProjectRecord[];
+  now: number;
+}
+
+export interface BuiltPayload {
+  payload: Payload;
+  notes: BuildNotes;
+  context: BuildContext;
+}
+
+/** --at: RFC 3339 or unix seconds. */
+export function parseAt(text: string): number {
+  if (/^-?\d+$/.test(text)) return Number(text);
+  if (/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(text)) {
+    const ms = Date.parse(text);
+    if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
+  }
+  throw usageError(`--at ${JSON.stringify(text)}: expected an RFC 3339 time (2026-11-20T12:00:00Z) or unix seconds`);
+}
+
+async function openDatabase(config: CorootConfig, dbPath: string, options: BuildOptions, io: IO): Promise<CorootDatabase> {
+  if (config.pgConnectionString) {
+    return PostgresDatabase.open(config.pgConnectionString.value, {
+      connectTimeoutMs: options.pgTimeoutMs,
+      statementTimeoutMs: options.pgTimeoutMs,
+      warn: (m) => io.warn(m),
+    });
+  }
+  return SqliteDatabase.open(dbPath, { busyTimeoutMs: options.dbBusyTimeoutMs, warn: (m) => io.warn(m) });
+}
+
+export async function buildPayload(options: BuildOptions, io: IO): Promise<BuiltPayload> {
+  const config = loadCorootConfig(options.coroot, io.env);
+  const dataDir = openDataDir(config.dataDir.value);
+  const uuid = readInstanceUuid(dataDir);
+  if (uuid.status !== 'ok') {
+    io.warn(`${uuid.detail}: Coroot would write a new random UUID there at start-up and send it; coroot-usage never writes it and shows ${uuid.value} instead`);
+  }
+  const now = options.at ?? Math.floor(Date.now() / 1000);
+  const db = await openDatabase(config, dataDir.dbPath, options, io);
+  try {
+    const result = await collect({
+      db,
+      instance: { uuid: uuid.value, version: options.corootVersion, installationType: options.installationType ?? '' },
+      globalClickHouse: config.globalClickHouse,
+      now,
+      asRunning: options.asRunning,
+      warn: (m) => io.warn(m),
+    });
+    if (uuid.status !== 'ok') result.notes.set('instance.uuid', `placeholder: ${uuid.detail}, so Coroot would generate a new random UUID at start-up`);
+    return {
+      payload: result.payload,
+      notes: result.notes,
+      context: { config, dataDirPath: dataDir.path, database: db.description, uuid, projects: result.projects, now },
+    };
+  } catch (err) {
+    if (err instanceof CorootReadError) {
+      throw new CliError('input', `${db.description}: ${err.message}; Coroot v1.24.5 would fail to start with this database (use --as-running to see what an already running Coroot sends)`, err);
+    }
+    throw err;
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The payload between bytes and values: Coroot's wire encoding, strict validation against the v1.24.5
+ * schema, and reading payload files (captured bodies, saved output, or commented examples like the one
+ * on Coroot's documentation page).
+ */
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { encodeGo } from '../encoding/gojson.js';
+import type { GoType } from '../encoding/gotype.js';
+import { describe, inputError } from '../errors.js';
+import { readAll, type IO } from '../io.js';
+import { goTypeOf } from './go-zod.js';
+import { payloadSchema, type Payload } from './payload-schema.js';
+
+export const payloadGoType: GoType = goTypeOf(payloadSchema);
+
+/** The exact bytes Coroot's json.NewEncoder(buf).Encode(stats) writes. */
+export function encodePayload(payload: Payload): Buffer {
+  return encodeGo(payload, payloadGoType);
+}
+
+export interface SchemaProblem {
+  path: string;
+  message: string;
+}
+
+export function schemaProblems(value: unknown): SchemaProblem[] {
+  const result = payloadSchema.safeParse(value);
+  if (result.success) return [];
+  return result.error.issues.map((issue: z.core.$ZodIssue) => ({
+    path: issue.path.map(String).join('.') || '(root)',
+    message: issue.message,
+  }));
+}
+
+/** Go stores every float field as a float32: a value read from elsewhere is rounded the same way. */
+function roundFloats(value: unknown, type: GoType): unknown {
+  if (value === null || value === undefined) return value;
+  switch (type.kind) {
+    case 'float32':
+    case 'value':
+      return Math.fround(value as number);
+    case 'struct': {
+      const obj = value as Record<string, unknown>;
+      for (const field of type.fields) if (field.name in obj) obj[field.name] = roundFloats(obj[field.name], field.type);
+      return obj;
+    }
+    case 'map': {
+      const obj = value as Record<string, unknown>;
+      for (const key of Object.keys(obj)) obj[key] = roundFloats(obj[key], type.value);
+      return obj;
+    }
+    case 'slice':
+      return (value as unknown[]).map((item) => roundFloats(item, type.elem));
+    case 'ptr':
+      return roundFloats(value, type.elem);
+    default:
+      return value;
+  }
+}
+
+/**
+ * JSON with // and /* comments and trailing commas removed, as on Coroot's documentation page.
+ * Strings are left alone.
+ */
+export function stripJsonComments(text: string): string {
+  return text
+    .replace(/"(?:[^"\\]|\\.)*"|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (m) => (m.startsWith('"') ? m : ''))
+    .replace(/"(?:[^"\\]|\\.)*"|,(\s*[}\]])/g, (m, closing: string | undefined) => (closing !== undefined ? closing : m));
+}
+
+export function parsePayloadText(text: string, name: string): Payload {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    try {
+      value = JSON.parse(stripJsonComments(text.replace(/^\uFEFF/, '')));
+    } catch (err) {
+      throw inputError(`${name}: not a JSON payload (${describe(err)})`, err);
+    }
+  }
+  const problems = schemaProblems(value);
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 5).map((p) => `${p.path}: ${p.message}`).join('; ');
+    const more = problems.length > 5 ? `; and ${problems.length - 5} more (run \`coroot-usage verify --payload ${name}\` for all)` : '';
+    throw inputError(`${name}: not a Coroot v1.24.5 payload: ${shown}${more}`);
+  }
+  return roundFloats(value, payloadGoType) as Payload;
+}
+
+/** A payload file, or stdin for "-". */
+export async function readPayloadFile(path: string, io: IO): Promise<{ payload: Payload; raw: Buffer }> {
+  let raw: Buffer;
+  try {
+    raw = path === '-' ? await readAll(io.stdin) : readFileSync(path);
+  } catch (err) {
+    throw inputError(`${path}: ${describe(err)}`, err);
+  }
+  const name = path === '-' ? 'stdin' : path;
+  return { payload: parsePayloadText(raw.toString('utf8'), name), raw };
+}
