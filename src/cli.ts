@@ -43,7 +43,23 @@ function registerCommand(y: Argv<GlobalArgs>, spec: CommandSpec, io: IO, setExit
   );
 }
 
-export async function main(argv: string[], ioOptions: IOOptions = {}): Promise<number> {
+/** yargs reads a lone "-" as a positional argument; `--payload -` means stdin, so join such pairs. */
+function joinStdinValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg.startsWith('--') && !arg.includes('=') && argv[i + 1] === '-') {
+      out.push(`${arg}=-`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+export async function main(rawArgv: string[], ioOptions: IOOptions = {}): Promise<number> {
+  const argv = joinStdinValues(rawArgv);
   const wantsDebug = argv.includes('--debug');
   const colorFlag = argv.includes('--no-color') ? false : argv.includes('--color') ? true : undefined;
   const io = createIO({ ...ioOptions, color: colorFlag });

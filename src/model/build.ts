@@ -66,9 +66,6 @@ export async function buildPayload(options: BuildOptions, io: IO): Promise<Built
   const config = loadCorootConfig(options.coroot, io.env);
   const dataDir = openDataDir(config.dataDir.value);
   const uuid = readInstanceUuid(dataDir);
-  if (uuid.status !== 'ok') {
-    io.warn(`${uuid.detail}: Coroot would write a new random UUID there at start-up and send it; coroot-usage never writes it and shows ${uuid.value} instead`);
-  }
   const now = options.at ?? Math.floor(Date.now() / 1000);
   const db = await openDatabase(config, dataDir.dbPath, options, io);
   try {
@@ -80,6 +77,9 @@ export async function buildPayload(options: BuildOptions, io: IO): Promise<Built
       asRunning: options.asRunning,
       warn: (m) => io.warn(m),
     });
+    if (uuid.status !== 'ok') {
+      io.warn(`${uuid.detail}: Coroot would write a new random UUID there at start-up and send it; coroot-usage never writes it and shows ${uuid.value} instead`);
+    }
     if (uuid.status !== 'ok') result.notes.set('instance.uuid', `placeholder: ${uuid.detail}, so Coroot would generate a new random UUID at start-up`);
     return {
       payload: result.payload,
