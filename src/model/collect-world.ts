@@ -1,0 +1,58 @@
+/**
+ * The world-derived part of collect() for one loaded project (stats/stats.go:458-531), the fields rebuilt
+ * so far: node_agent, kube_state_metrics, fluxcd, argocd, nodes, cpu_cores, gpus, node_agent_versions,
+ * kernel_versions, clouds. Projects add up as in Coroot: sums, set unions, ORs, and the tri-state
+ * kube_state_metrics.
+ */
+import type { Payload } from './payload-schema.js';
+import { goToLower } from '../world/gostrings.js';
+import type { LoadedWorld } from '../world/load.js';
+import { last } from '../world/timeseries.js';
+
+export const MIN_INT64 = -(2 ** 63);
+
+/** Go's byte-wise string order, which sort.Strings and StringSet.Items use. */
+function compareGo(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** utils.StringSet.Add: empty strings are ignored; the JSON form is sorted and distinct. */
+function addToSet(set: string[] | null, value: string): string[] {
+  const items = set ?? [];
+  if (value === '' || items.includes(value)) return items;
+  items.push(value);
+  items.sort(compareGo);
+  return items;
+}
+
+/**
+ * int(float32) as Go on amd64 converts it: truncation towards zero, and the "integer indefinite"
+ * minimum for values int64 cannot hold (+Inf included).
+ */
+export function goInt(f: number): number {
+  return f < 2 ** 63 && f > -(2 ** 63) ? Math.trunc(f) : MIN_INT64;
+}
+
+export function applyWorldToPayload(payload: Payload, world: LoadedWorld, now: number): void {
+  // a world that failed to load is skipped by Coroot after its query statistics were recorded
+  if (world.error !== null) return;
+  void now; // rollouts of the last hour (infra.deployments) will need it
+
+  const { integration, infra, stack } = payload;
+  integration.node_agent = integration.node_agent || world.integrationStatus.nodeAgent.installed;
+  if (world.integrationStatus.kubeStateMetrics.required) {
+    integration.kube_state_metrics = (integration.kube_state_metrics ?? false) || world.integrationStatus.kubeStateMetrics.installed;
+  }
+  if (world.flux) integration.fluxcd = true;
+  if (world.argocd) integration.argocd = true;
+
+  infra.nodes += world.nodes.length;
+  for (const n of world.nodes) {
+    const cores = last(n.cpuCapacity);
+    if (cores > 0) infra.cpu_cores += goInt(cores);
+    infra.gpus += n.gpus.size;
+    integration.node_agent_versions = addToSet(integration.node_agent_versions, n.agentVersion.value());
+    infra.kernel_versions = addToSet(infra.kernel_versions, n.kernelVersion.value());
+    stack.clouds = addToSet(stack.clouds, goToLower(n.cloudProvider.value()));
+  }
+}

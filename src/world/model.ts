@@ -1,0 +1,104 @@
+/**
+ * The subset of Coroot's model.World (model/world.go, model/node.go) that coroot-usage rebuilds so far:
+ * nodes with what the payload reads from them, and the integration flags.
+ */
+import type { Window } from '../sources/metrics.js';
+import { LabelLastValue, type Series } from './timeseries.js';
+
+/** model.NodeId; compared by both fields, case-sensitively. */
+export interface NodeId {
+  machineId: string;
+  systemUuid: string;
+}
+
+export function nodeKey(id: NodeId): string {
+  return `${id.machineId}\u0000${id.systemUuid}`;
+}
+
+/** model.NewNodeIdFromLabels: system_uuid without dashes, each id standing in for the other when missing. */
+export function nodeIdFromLabels(m: { machineId: string; systemUuid: string }): NodeId {
+  let systemUuid = m.systemUuid;
+  if (systemUuid === '') systemUuid = m.machineId;
+  else systemUuid = systemUuid.split('-').join('');
+  const machineId = m.machineId === '' ? systemUuid : m.machineId;
+  return { machineId, systemUuid };
+}
+
+export interface GPU {
+  uuid: string;
+  name: LabelLastValue;
+  driverVersion: LabelLastValue;
+}
+
+export interface Node {
+  clusterId: string;
+  id: NodeId;
+  name: LabelLastValue;
+  k8sName: LabelLastValue;
+  agentVersion: LabelLastValue;
+  kernelVersion: LabelLastValue;
+  cpuCapacity: Series;
+  memoryTotalBytes: Series;
+  /** by gpu_uuid, "" included: any node_gpu* series creates its GPU */
+  gpus: Map<string, GPU>;
+  cloudProvider: LabelLastValue;
+  region: LabelLastValue;
+  availabilityZone: LabelLastValue;
+  instanceType: LabelLastValue;
+  instanceLifeCycle: LabelLastValue;
+  fargate: boolean;
+}
+
+export function newNode(clusterId: string, id: NodeId): Node {
+  return {
+    clusterId,
+    id,
+    name: new LabelLastValue(),
+    k8sName: new LabelLastValue(),
+    agentVersion: new LabelLastValue(),
+    kernelVersion: new LabelLastValue(),
+    cpuCapacity: null,
+    memoryTotalBytes: null,
+    gpus: new Map(),
+    cloudProvider: new LabelLastValue(),
+    region: new LabelLastValue(),
+    availabilityZone: new LabelLastValue(),
+    instanceType: new LabelLastValue(),
+    instanceLifeCycle: new LabelLastValue(),
+    fargate: false,
+  };
+}
+
+/** Node.GetName: the hostname, else the Kubernetes node name. */
+export function nodeName(n: Node): string {
+  return n.name.value() !== '' ? n.name.value() : n.k8sName.value();
+}
+
+export interface IntegrationStatus {
+  nodeAgent: { installed: boolean };
+  kubeStateMetrics: { required: boolean; installed: boolean };
+}
+
+export interface World {
+  projectId: string;
+  window: Window;
+  rawStep: number;
+  nodes: Node[];
+  integrationStatus: IntegrationStatus;
+  /** w.Flux != nil */
+  flux: boolean;
+  /** w.ArgoCD != nil */
+  argocd: boolean;
+}
+
+export function newWorld(projectId: string, window: Window, rawStep: number): World {
+  return {
+    projectId,
+    window,
+    rawStep,
+    nodes: [],
+    integrationStatus: { nodeAgent: { installed: false }, kubeStateMetrics: { required: false, installed: false } },
+    flux: false,
+    argocd: false,
+  };
+}

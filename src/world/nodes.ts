@@ -1,0 +1,205 @@
+/**
+ * Nodes of the world, as constructor/nodes.go, fargate.go, rds.go and elasticache.go build them: identity
+ * from node_info and kube_node_info, attributes from every node_* query, Fargate flags, and the pseudo
+ * nodes Coroot makes for RDS and ElastiCache instances.
+ */
+import type { MetricValues } from '../sources/metrics.js';
+import { goToLower, parsesAsInt8, splitN } from './gostrings.js';
+import { newNode, nodeIdFromLabels, nodeKey, type Node, type World } from './model.js';
+import { LabelLastValue, mergeAny } from './timeseries.js';
+
+export type Metrics = ReadonlyMap<string, readonly MetricValues[]>;
+/** constructor.nodeCache */
+export type NodeCache = Map<string, Node>;
+
+const CLOUD_PROVIDER_AWS = 'aws';
+const CLOUD_PROVIDER_AZURE = 'azure';
+
+function addNode(w: World, nodes: NodeCache, node: Node): void {
+  w.nodes.push(node);
+  nodes.set(nodeKey(node.id), node);
+}
+
+/** initNodesList */
+function initNodesList(w: World, metrics: Metrics, nodes: NodeCache): void {
+  const bySystemUuid = new Map<string, Node>();
+  for (const m of metrics.get('node_info') ?? []) {
+    const id = nodeIdFromLabels(m);
+    if (id.machineId === '' && id.systemUuid === '') continue;
+    w.integrationStatus.nodeAgent.installed = true;
+    let node = nodes.get(nodeKey(id));
+    if (!node) {
+      node = newNode(w.projectId, id);
+      addNode(w, nodes, node);
+      bySystemUuid.set(id.systemUuid, node);
+    }
+    node.name.update(m.values, m.labels.hostname ?? '', w.window);
+    node.kernelVersion.update(m.values, m.labels.kernel_version ?? '', w.window);
+  }
+  // kube-state-metrics knows only the system uuid, so that is the only way to join its nodes
+  for (const m of metrics.get('kube_node_info') ?? []) {
+    const id = nodeIdFromLabels(m);
+    if (id.machineId === '' && id.systemUuid === '') continue;
+    let node = bySystemUuid.get(id.systemUuid);
+    if (!node) {
+      node = newNode(w.projectId, id);
+      addNode(w, nodes, node);
+      bySystemUuid.set(id.systemUuid, node);
+    }
+    node.k8sName.update(m.values, m.labels.node ?? '', w.window);
+    if (node.kernelVersion.value() === '') node.kernelVersion.update(m.values, m.labels.kernel_version ?? '', w.window);
+  }
+}
+
+/** loadNodes (the attributes the payload and pricing read; disks and interfaces are not kept yet) */
+export function loadNodes(w: World, metrics: Metrics, nodes: NodeCache): void {
+  initNodesList(w, metrics, nodes);
+  for (const [queryName, series] of metrics) {
+    if (!queryName.startsWith('node_')) continue;
+    for (const m of series) {
+      const node = nodes.get(nodeKey(nodeIdFromLabels(m)));
+      if (!node) continue;
+      switch (queryName) {
+        case 'node_agent_info':
+          node.agentVersion.update(m.values, m.labels.version ?? '', w.window);
+          break;
+        case 'node_cpu_cores':
+          node.cpuCapacity = mergeAny(node.cpuCapacity, m.values);
+          break;
+        case 'node_memory_total_bytes':
+          node.memoryTotalBytes = mergeAny(node.memoryTotalBytes, m.values);
+          break;
+        case 'node_cloud_info': {
+          const provider = goToLower(m.labels.provider ?? '');
+          const region = m.labels.region ?? '';
+          let az = m.labels.availability_zone ?? '';
+          node.cloudProvider.update(m.values, provider, w.window);
+          node.region.update(m.values, region, w.window);
+          if (parsesAsInt8(az) && provider === CLOUD_PROVIDER_AZURE) az = `${region}-${az}`;
+          node.availabilityZone.update(m.values, az, w.window);
+          node.instanceType.update(m.values, m.labels.instance_type ?? '', w.window);
+          node.instanceLifeCycle.update(m.values, m.labels.instance_life_cycle ?? '', w.window);
+          break;
+        }
+        default:
+          if (queryName.startsWith('node_gpu')) nodeGPU(w, node, queryName, m);
+      }
+    }
+  }
+}
+
+function nodeGPU(w: World, node: Node, queryName: string, m: MetricValues): void {
+  const uuid = m.labels.gpu_uuid ?? '';
+  let gpu = node.gpus.get(uuid);
+  if (!gpu) {
+    gpu = { uuid, name: new LabelLastValue(), driverVersion: new LabelLastValue() };
+    node.gpus.set(uuid, gpu);
+  }
+  if (queryName === 'node_gpu_info') {
+    gpu.name.update(m.values, m.labels.name ?? '', w.window);
+    gpu.driverVersion.update(m.values, m.labels.driver_version ?? '', w.window);
+  }
+}
+
+/** loadFargateNodes: only nodes already known from node_info or kube_node_info are touched */
+export function loadFargateNodes(w: World, metrics: Metrics, nodes: NodeCache): void {
+  for (const [queryName, series] of metrics) {
+    if (!queryName.startsWith('fargate_node_')) continue;
+    for (const m of series) {
+      const id = nodeIdFromLabels(m);
+      if (id.machineId === '' && id.systemUuid === '') continue;
+      const node = nodes.get(nodeKey(id));
+      if (!node || m.labels.eks_amazonaws_com_compute_type !== 'fargate') continue;
+      node.fargate = true;
+      node.name.update(m.values, m.labels.kubernetes_io_hostname ?? '', w.window);
+      node.cloudProvider.update(m.values, CLOUD_PROVIDER_AWS, w.window);
+      const region = m.labels.topology_kubernetes_io_region ?? '';
+      if (region !== '') node.region.update(m.values, region, w.window);
+      // Coroot writes the zone into Region too (constructor/fargate.go); kept for fidelity
+      const zone = m.labels.topology_kubernetes_io_zone ?? '';
+      if (zone !== '') node.region.update(m.values, zone, w.window);
+      if (queryName === 'fargate_node_machine_cpu_cores') node.cpuCapacity = mergeAny(node.cpuCapacity, m.values);
+      else if (queryName === 'fargate_node_machine_memory_bytes') node.memoryTotalBytes = mergeAny(node.memoryTotalBytes, m.values);
+    }
+  }
+}
+
+/** The RDS / ElastiCache instances seen so far (rdsInstancesById, ecInstancesById), reduced to their nodes. */
+export interface ManagedInstances {
+  /** node per (kind, application, instance name): GetOrCreateInstance returns the same instance for these */
+  byInstance: Map<string, Node>;
+  rdsById: Map<string, Node>;
+  ecById: Map<string, Node>;
+}
+
+export function newManagedInstances(): ManagedInstances {
+  return { byInstance: new Map(), rdsById: new Map(), ecById: new Map() };
+}
+
+/**
+ * Coroot appends an instance's node to the world without indexing it by id, so no node_* metric can
+ * reach it; it is named "rds:<instance>" / "elasticache:<instance>".
+ */
+function managedNode(w: World, managed: ManagedInstances, key: string, name: string, m: MetricValues): Node {
+  let node = managed.byInstance.get(key);
+  if (!node) {
+    node = newNode(w.projectId, { machineId: name, systemUuid: name });
+    node.name.update(m.values, name, w.window);
+    w.nodes.push(node);
+    managed.byInstance.set(key, node);
+  }
+  return node;
+}
+
+/** loadRdsMetadata, node part: one node per RDS instance, provider aws. */
+export function loadRdsMetadata(w: World, metrics: Metrics, managed: ManagedInstances): void {
+  for (const m of metrics.get('aws_rds_info') ?? []) {
+    const rdsId = m.labels.rds_instance_id ?? '';
+    if (rdsId === '') continue;
+    let node = managed.rdsById.get(rdsId);
+    if (!node) {
+      const instanceParts = splitN(rdsId, '/', 2);
+      if (instanceParts.length !== 2) continue;
+      const clusterParts = splitN(m.labels.cluster_id ?? '', '/', 2);
+      const appName = clusterParts.length === 2 ? clusterParts[1]! : instanceParts[1]!;
+      node = managedNode(w, managed, `RDS\u0000${appName}\u0000${instanceParts[1]}`, `rds:${instanceParts[1]}`, m);
+      managed.rdsById.set(rdsId, node);
+    }
+    node.instanceType.update(m.values, m.labels.instance_type ?? '', w.window);
+    node.cloudProvider.update(m.values, CLOUD_PROVIDER_AWS, w.window);
+    node.region.update(m.values, m.labels.region ?? '', w.window);
+    node.availabilityZone.update(m.values, m.labels.availability_zone ?? '', w.window);
+  }
+}
+
+/** loadElasticacheMetadata, node part: one node per ElastiCache instance, provider aws. */
+export function loadElasticacheMetadata(w: World, metrics: Metrics, managed: ManagedInstances): void {
+  for (const m of metrics.get('aws_elasticache_info') ?? []) {
+    const ecId = m.labels.ec_instance_id ?? '';
+    if (ecId === '') continue;
+    let node = managed.ecById.get(ecId);
+    if (!node) {
+      const parts = splitN(ecId, '/', 3);
+      if (parts.length !== 3) continue;
+      const instanceName = `${parts[1]}-${parts[2]}`;
+      node = managedNode(w, managed, `ElasticacheCluster\u0000${m.labels.cluster_id ?? ''}\u0000${instanceName}`, `elasticache:${instanceName}`, m);
+      managed.ecById.set(ecId, node);
+    }
+    node.instanceType.update(m.values, m.labels.instance_type ?? '', w.window);
+    node.cloudProvider.update(m.values, CLOUD_PROVIDER_AWS, w.window);
+    node.region.update(m.values, m.labels.region ?? '', w.window);
+    node.availabilityZone.update(m.values, m.labels.availability_zone ?? '', w.window);
+  }
+}
+
+/** loadRds, node part: CPU and memory capacity of each RDS instance's node. */
+export function loadRds(metrics: Metrics, managed: ManagedInstances): void {
+  for (const queryName of ['aws_rds_cpu_cores', 'aws_rds_memory_total_bytes']) {
+    for (const m of metrics.get(queryName) ?? []) {
+      const node = managed.rdsById.get(m.labels.rds_instance_id ?? '');
+      if (!node) continue;
+      if (queryName === 'aws_rds_cpu_cores') node.cpuCapacity = mergeAny(node.cpuCapacity, m.values);
+      else node.memoryTotalBytes = mergeAny(node.memoryTotalBytes, m.values);
+    }
+  }
+}
