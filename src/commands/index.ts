@@ -1,6 +1,7 @@
 import type { CommandSpec } from './command.js';
+import { profileCommand } from './profile.js';
 import { schemaCommand } from './schema.js';
 import { showCommand } from './show.js';
 
 /** Every sub-command, in the order `--help` lists them. */
-export const commands: CommandSpec[] = [showCommand, schemaCommand];
+export const commands: CommandSpec[] = [showCommand, schemaCommand, profileCommand];

@@ -1,0 +1,397 @@
+/**
+ * Bytes → Profile: gunzip (bounded), protobuf decoding with google/pprof's decoder rules, string-table
+ * resolution, then validate(). Every problem becomes one CliError('input') naming the profile and what is
+ * wrong, never a stack trace and never a half-decoded profile.
+ */
+import { gunzipSync } from 'node:zlib';
+import { inputError } from '../errors.js';
+import type { Label, Line, Location, Mapping, Profile, ProfileFunction, Sample, ValueType } from './model.js';
+import { validate } from './validate.js';
+import { Reader, WireError } from './wire.js';
+
+/** Uncompressed size we accept: a 50 MB profile is fine, a gzip bomb is not. */
+export const MAX_RAW_BYTES = 512 * 1024 * 1024;
+
+export interface DecodedProfile {
+  profile: Profile;
+  gzipped: boolean;
+  /** bytes as given (gzip or raw) */
+  compressedSize: number;
+  /** protobuf bytes after gunzip */
+  rawSize: number;
+  /** the protobuf itself, for --write */
+  raw: Buffer;
+}
+
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+export function gunzipProfile(bytes: Buffer, label: string): Buffer {
+  try {
+    return gunzipSync(bytes, { maxOutputLength: MAX_RAW_BYTES });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+      throw inputError(`${label}: decompresses to more than ${MAX_RAW_BYTES / 1024 / 1024} MiB; refusing it`, err);
+    }
+    if (e.code === 'Z_BUF_ERROR') throw inputError(`${label}: truncated gzip data (${e.message})`, err);
+    throw inputError(`${label}: not valid gzip data (${e.message})`, err);
+  }
+}
+
+/** Decodes gzipped or raw protobuf bytes into a validated profile. */
+export function decodeProfile(bytes: Buffer, label: string): DecodedProfile {
+  if (bytes.length === 0) throw inputError(`${label}: empty (no profile data)`);
+  const gzipped = isGzip(bytes);
+  const raw = gzipped ? gunzipProfile(bytes, label) : bytes;
+  if (raw.length === 0) throw inputError(`${label}: the gzip data holds an empty profile`);
+  let profile: Profile;
+  try {
+    profile = parseProfile(raw);
+  } catch (err) {
+    if (err instanceof WireError) throw inputError(`${label}: ${err.message}`, err);
+    throw err;
+  }
+  const problem = validate(profile);
+  if (problem) throw inputError(`${label}: invalid profile: ${problem}`);
+  return { profile, gzipped, compressedSize: bytes.length, rawSize: raw.length, raw };
+}
+
+// ---------------------------------------------------------------------------------------------- decoding
+
+interface RawValueType {
+  typeX: number;
+  unitX: number;
+}
+
+interface RawLabel {
+  keyX: number;
+  strX: number;
+  num: number;
+  unitX: number;
+}
+
+interface RawSample {
+  locationIds: number[];
+  values: number[];
+  labels: RawLabel[];
+}
+
+interface RawMapping {
+  id: number;
+  start: bigint;
+  limit: bigint;
+  offset: bigint;
+  fileX: number;
+  buildIdX: number;
+  flags: [boolean, boolean, boolean, boolean];
+}
+
+interface RawFunction {
+  id: number;
+  nameX: number;
+  systemNameX: number;
+  filenameX: number;
+  startLine: number;
+}
+
+const WHAT = ['', 'sample_type', 'sample', 'mapping', 'location', 'function', 'string_table', 'drop_frames', 'keep_frames',
+  'time_nanos', 'duration_nanos', 'period_type', 'period', 'comment', 'default_sample_type'];
+
+function fail(message: string): never {
+  throw new WireError(message);
+}
+
+/** An id or count: unsigned, below 2^53. */
+function uint(r: Reader, what: string): number {
+  if (r.wide) fail(`${what} is too large (${r.unsignedBig})`);
+  return r.hi * 4294967296 + r.lo;
+}
+
+/** A sample value: we accept 0 ≤ v < 2^53 (usage profiles never hold negative values). */
+function sampleValue(r: Reader): number {
+  if (r.negative) fail(`a sample value is negative (${r.signedBig})`);
+  if (r.wide) fail(`a sample value is too large (${r.unsignedBig})`);
+  return r.hi * 4294967296 + r.lo;
+}
+
+/** A string-table index or other int64 that only needs to be compared; huge ones become -1 (out of range). */
+function index(r: Reader): number {
+  if (r.negative || r.wide) return -1;
+  return r.hi * 4294967296 + r.lo;
+}
+
+function repeated(r: Reader, what: string, out: number[], read: (r: Reader) => number): void {
+  if (r.wireType === 2) {
+    const end = r.end;
+    r.pos = r.start;
+    while (r.pos < end) {
+      r.varint(end);
+      out.push(read(r));
+    }
+    return;
+  }
+  r.expect(0, what);
+  out.push(read(r));
+}
+
+function parseValueType(buf: Uint8Array, start: number, end: number): RawValueType {
+  const r = new Reader(buf, start);
+  const vt: RawValueType = { typeX: 0, unitX: 0 };
+  while (r.next(end)) {
+    if (r.field === 1) (r.expect(0, 'value type'), (vt.typeX = index(r)));
+    else if (r.field === 2) (r.expect(0, 'value type unit'), (vt.unitX = index(r)));
+  }
+  return vt;
+}
+
+function parseLabel(buf: Uint8Array, start: number, end: number): RawLabel {
+  const r = new Reader(buf, start);
+  const l: RawLabel = { keyX: 0, strX: 0, num: 0, unitX: 0 };
+  while (r.next(end)) {
+    switch (r.field) {
+      case 1: r.expect(0, 'label key'); l.keyX = index(r); break;
+      case 2: r.expect(0, 'label str'); l.strX = index(r); break;
+      case 3: r.expect(0, 'label num'); l.num = r.signed; break;
+      case 4: r.expect(0, 'label num_unit'); l.unitX = index(r); break;
+    }
+  }
+  return l;
+}
+
+function parseSample(buf: Uint8Array, start: number, end: number): RawSample {
+  const r = new Reader(buf, start);
+  const s: RawSample = { locationIds: [], values: [], labels: [] };
+  while (r.next(end)) {
+    switch (r.field) {
+      case 1: {
+        const pos = r.pos;
+        repeated(r, 'sample location_id', s.locationIds, (x) => uint(x, 'a location id'));
+        r.pos = pos;
+        break;
+      }
+      case 2: {
+        const pos = r.pos;
+        repeated(r, 'sample value', s.values, sampleValue);
+        r.pos = pos;
+        break;
+      }
+      case 3:
+        r.expect(2, 'sample label');
+        s.labels.push(parseLabel(buf, r.start, r.end));
+        break;
+    }
+  }
+  return s;
+}
+
+function parseMapping(buf: Uint8Array, start: number, end: number): RawMapping {
+  const r = new Reader(buf, start);
+  const m: RawMapping = { id: 0, start: 0n, limit: 0n, offset: 0n, fileX: 0, buildIdX: 0, flags: [false, false, false, false] };
+  while (r.next(end)) {
+    const f = r.field;
+    if (f >= 1 && f <= 10) r.expect(0, `mapping field ${f}`);
+    switch (f) {
+      case 1: m.id = uint(r, 'a mapping id'); break;
+      case 2: m.start = r.unsignedBig; break;
+      case 3: m.limit = r.unsignedBig; break;
+      case 4: m.offset = r.unsignedBig; break;
+      case 5: m.fileX = index(r); break;
+      case 6: m.buildIdX = index(r); break;
+      case 7: case 8: case 9: case 10: m.flags[f - 7] = r.lo !== 0 || r.hi !== 0; break;
+    }
+  }
+  return m;
+}
+
+interface RawLocation {
+  id: number;
+  mappingId: number;
+  address: bigint;
+  lines: Line[];
+  isFolded: boolean;
+}
+
+function parseLine(buf: Uint8Array, start: number, end: number): Line {
+  const r = new Reader(buf, start);
+  const l: Line = { functionId: 0, line: 0 };
+  while (r.next(end)) {
+    if (r.field === 1) (r.expect(0, 'line function_id'), (l.functionId = uint(r, 'a function id')));
+    else if (r.field === 2) (r.expect(0, 'line number'), (l.line = r.signed));
+  }
+  return l;
+}
+
+function parseLocation(buf: Uint8Array, start: number, end: number): RawLocation {
+  const r = new Reader(buf, start);
+  const l: RawLocation = { id: 0, mappingId: 0, address: 0n, lines: [], isFolded: false };
+  while (r.next(end)) {
+    switch (r.field) {
+      case 1: r.expect(0, 'location id'); l.id = uint(r, 'a location id'); break;
+      case 2: r.expect(0, 'location mapping_id'); l.mappingId = uint(r, 'a mapping id'); break;
+      case 3: r.expect(0, 'location address'); l.address = r.unsignedBig; break;
+      case 4: r.expect(2, 'location line'); l.lines.push(parseLine(buf, r.start, r.end)); break;
+      case 5: r.expect(0, 'location is_folded'); l.isFolded = r.lo !== 0 || r.hi !== 0; break;
+    }
+  }
+  return l;
+}
+
+function parseFunction(buf: Uint8Array, start: number, end: number): RawFunction {
+  const r = new Reader(buf, start);
+  const f: RawFunction = { id: 0, nameX: 0, systemNameX: 0, filenameX: 0, startLine: 0 };
+  while (r.next(end)) {
+    const n = r.field;
+    if (n >= 1 && n <= 5) r.expect(0, `function field ${n}`);
+    switch (n) {
+      case 1: f.id = uint(r, 'a function id'); break;
+      case 2: f.nameX = index(r); break;
+      case 3: f.systemNameX = index(r); break;
+      case 4: f.filenameX = index(r); break;
+      case 5: f.startLine = r.signed; break;
+    }
+  }
+  return f;
+}
+
+function parseProfile(buf: Buffer): Profile {
+  const r = new Reader(buf, 0);
+  const end = buf.length;
+  const sampleTypes: RawValueType[] = [];
+  const samples: RawSample[] = [];
+  const mappings: RawMapping[] = [];
+  const locations: RawLocation[] = [];
+  const functions: RawFunction[] = [];
+  const strings: string[] = [];
+  const comments: number[] = [];
+  let dropFramesX = 0;
+  let keepFramesX = 0;
+  let timeNanos = 0n;
+  let durationNanos = 0n;
+  let periodType: RawValueType | undefined;
+  let period = 0;
+  let defaultSampleTypeX = 0;
+  while (r.next(end)) {
+    const what = WHAT[r.field] ?? '';
+    switch (r.field) {
+      case 1: r.expect(2, what); sampleTypes.push(parseValueType(buf, r.start, r.end)); break;
+      case 2: r.expect(2, what); samples.push(parseSample(buf, r.start, r.end)); break;
+      case 3: r.expect(2, what); mappings.push(parseMapping(buf, r.start, r.end)); break;
+      case 4: r.expect(2, what); locations.push(parseLocation(buf, r.start, r.end)); break;
+      case 5: r.expect(2, what); functions.push(parseFunction(buf, r.start, r.end)); break;
+      case 6:
+        r.expect(2, what);
+        strings.push(r.text());
+        if (strings[0] !== '') fail('string_table[0] must be the empty string');
+        break;
+      case 7: r.expect(0, what); dropFramesX = index(r); break;
+      case 8: r.expect(0, what); keepFramesX = index(r); break;
+      case 9:
+        if (timeNanos !== 0n) fail('concatenated profiles detected (time_nanos appears twice)');
+        r.expect(0, what);
+        timeNanos = r.signedBig;
+        break;
+      case 10: r.expect(0, what); durationNanos = r.signedBig; break;
+      case 11: r.expect(2, what); periodType = parseValueType(buf, r.start, r.end); break;
+      case 12:
+        r.expect(0, what);
+        if (r.negative) fail(`the period is negative (${r.signedBig})`);
+        period = uint(r, 'the period');
+        break;
+      case 13: {
+        const pos = r.pos;
+        repeated(r, what, comments, index);
+        r.pos = pos;
+        break;
+      }
+      case 14: r.expect(0, what); defaultSampleTypeX = index(r); break;
+    }
+  }
+  return resolve({ sampleTypes, samples, mappings, locations, functions, strings, comments, dropFramesX, keepFramesX, timeNanos, durationNanos, periodType, period, defaultSampleTypeX });
+}
+
+interface RawProfile {
+  sampleTypes: RawValueType[];
+  samples: RawSample[];
+  mappings: RawMapping[];
+  locations: RawLocation[];
+  functions: RawFunction[];
+  strings: string[];
+  comments: number[];
+  dropFramesX: number;
+  keepFramesX: number;
+  timeNanos: bigint;
+  durationNanos: bigint;
+  periodType: RawValueType | undefined;
+  period: number;
+  defaultSampleTypeX: number;
+}
+
+/** Replaces string indexes by strings; an index outside the table is an error (pprof: errMalformed). */
+function resolve(raw: RawProfile): Profile {
+  const table = raw.strings;
+  if (table.length === 0) fail('the string table is missing (every profile has at least the empty string)');
+  const str = (i: number, where: string): string => {
+    if (i < 0 || i >= table.length) fail(`${where} refers to string ${i === -1 ? '(huge or negative)' : i}, but the string table has ${table.length} entries`);
+    return table[i]!;
+  };
+  const vt = (v: RawValueType, where: string): ValueType => ({ type: str(v.typeX, `${where} type`), unit: str(v.unitX, `${where} unit`) });
+
+  const mappings: Mapping[] = raw.mappings.map((m, i) => ({
+    id: m.id,
+    start: m.start,
+    limit: m.limit,
+    offset: m.offset,
+    file: str(m.fileX, `mapping #${i + 1} (id ${m.id}) filename`),
+    buildId: str(m.buildIdX, `mapping #${i + 1} (id ${m.id}) build_id`),
+    hasFunctions: m.flags[0],
+    hasFilenames: m.flags[1],
+    hasLineNumbers: m.flags[2],
+    hasInlineFrames: m.flags[3],
+  }));
+  const functions: ProfileFunction[] = raw.functions.map((f, i) => ({
+    id: f.id,
+    name: str(f.nameX, `function #${i + 1} (id ${f.id}) name`),
+    systemName: str(f.systemNameX, `function #${i + 1} (id ${f.id}) system_name`),
+    filename: str(f.filenameX, `function #${i + 1} (id ${f.id}) filename`),
+    startLine: f.startLine,
+  }));
+  const locations: Location[] = raw.locations;
+  const sampleTypes = raw.sampleTypes.map((v, i) => vt(v, `sample_type #${i + 1}`));
+  const samples: Sample[] = new Array<Sample>(raw.samples.length);
+  for (let i = 0; i < raw.samples.length; i++) {
+    const s = raw.samples[i]!;
+    let labels: Label[] = [];
+    if (s.labels.length > 0) {
+      for (const l of s.labels) {
+        const key = str(l.keyX, `a label of sample #${i + 1} key`);
+        if (l.strX !== 0) {
+          labels.push({ key, str: str(l.strX, `label ${key} of sample #${i + 1}`) });
+        } else if (l.num !== 0 || l.unitX !== 0) {
+          // pprof drops a label that has neither a string nor a number
+          const label: Label = { key, num: l.num };
+          if (l.unitX !== 0) label.numUnit = str(l.unitX, `label ${key} of sample #${i + 1} unit`);
+          labels.push(label);
+        }
+      }
+    }
+    samples[i] = { locationIds: s.locationIds, values: s.values, labels };
+  }
+  return {
+    sampleTypes,
+    samples,
+    mappings,
+    locations,
+    functions,
+    stringTable: table,
+    dropFrames: str(raw.dropFramesX, 'drop_frames'),
+    keepFrames: str(raw.keepFramesX, 'keep_frames'),
+    timeNanos: raw.timeNanos,
+    durationNanos: raw.durationNanos,
+    periodType: raw.periodType ? vt(raw.periodType, 'period_type') : undefined,
+    period: raw.period,
+    comments: raw.comments.map((c, i) => str(c, `comment #${i + 1}`)),
+    defaultSampleType: str(raw.defaultSampleTypeX, 'default_sample_type'),
+  };
+}

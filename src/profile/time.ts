@@ -1,0 +1,143 @@
+/**
+ * The "Time:" header line of pprof: Go's time.Format("Jan 2, 2006 at 3:04pm (MST)") in Go's local zone.
+ * Go picks the zone from TZ (unset: /etc/localtime; empty or unknown: UTC) and prints the tzdata
+ * abbreviation ("CET", "EST", "+03"); Intl gives offsets reliably but abbreviations like "GMT+1", so the
+ * abbreviation is read from the zone file when there is one.
+ */
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const ZONEINFO = ['/usr/share/zoneinfo', '/usr/share/lib/zoneinfo', '/usr/lib/locale/TZ'];
+
+interface Zone {
+  /** IANA name for Intl, or undefined for UTC */
+  name: string | undefined;
+  /** path of the TZif file, if any */
+  file: string | undefined;
+}
+
+function zoneFile(name: string): string | undefined {
+  if (name.startsWith('/')) return existsSync(name) ? name : undefined;
+  if (name.includes('..')) return undefined;
+  for (const dir of ZONEINFO) {
+    const path = `${dir}/${name}`;
+    if (existsSync(path)) return path;
+  }
+  return undefined;
+}
+
+function ianaNameOf(path: string): string | undefined {
+  try {
+    const target = readlinkSync(path);
+    const i = target.indexOf('zoneinfo/');
+    if (i >= 0) return target.slice(i + 'zoneinfo/'.length);
+  } catch {
+    // not a symlink
+  }
+  const i = path.indexOf('zoneinfo/');
+  if (i >= 0) return path.slice(i + 'zoneinfo/'.length);
+  try {
+    const name = readFileSync('/etc/timezone', 'utf8').trim();
+    if (name) return name;
+  } catch {
+    // no /etc/timezone
+  }
+  return undefined;
+}
+
+function goLocalZone(env: NodeJS.ProcessEnv): Zone {
+  let tz = env.TZ;
+  if (tz === undefined) {
+    const file = existsSync('/etc/localtime') ? '/etc/localtime' : undefined;
+    if (!file) return { name: undefined, file: undefined };
+    return { name: ianaNameOf(file), file };
+  }
+  if (tz.startsWith(':')) tz = tz.slice(1);
+  if (tz === '' || tz === 'UTC') return { name: undefined, file: undefined };
+  const file = zoneFile(tz);
+  if (!file) return { name: undefined, file: undefined };
+  return { name: tz.startsWith('/') ? ianaNameOf(file) : tz, file };
+}
+
+/** (utoff seconds, abbreviation) pairs of a TZif file, in file order. */
+function tzifTypes(file: string): Array<[number, string]> {
+  try {
+    let data = readFileSync(file);
+    if (data.subarray(0, 4).toString('latin1') !== 'TZif') return [];
+    const header = (buf: Buffer) => ({
+      isutcnt: buf.readUInt32BE(20),
+      isstdcnt: buf.readUInt32BE(24),
+      leapcnt: buf.readUInt32BE(28),
+      timecnt: buf.readUInt32BE(32),
+      typecnt: buf.readUInt32BE(36),
+      charcnt: buf.readUInt32BE(40),
+    });
+    let h = header(data);
+    let timeSize = 4;
+    if (data[4]! >= 0x32) {
+      // version 2+: skip the 32-bit block, use the 64-bit one
+      const v1len = 44 + h.timecnt * 5 + h.typecnt * 6 + h.charcnt + h.leapcnt * 8 + h.isstdcnt + h.isutcnt;
+      data = data.subarray(v1len);
+      h = header(data);
+      timeSize = 8;
+    }
+    const typesAt = 44 + h.timecnt * timeSize + h.timecnt;
+    const charsAt = typesAt + h.typecnt * 6;
+    const types: Array<[number, string]> = [];
+    for (let i = 0; i < h.typecnt; i++) {
+      const off = data.readInt32BE(typesAt + i * 6);
+      const idx = data[typesAt + i * 6 + 5]!;
+      const end = data.indexOf(0, charsAt + idx);
+      types.push([off, data.subarray(charsAt + idx, end).toString('latin1')]);
+    }
+    return types;
+  } catch {
+    return [];
+  }
+}
+
+function offsetMinutes(ms: number, zone: string): number | undefined {
+  try {
+    const parts = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    }).formatToParts(new Date(ms));
+    const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+    const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+    return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60000);
+  } catch {
+    return undefined;
+  }
+}
+
+export function formatGoTime(nanos: bigint, timeZone?: string, env: NodeJS.ProcessEnv = process.env): string {
+  const ms = Number(nanos / 1_000_000n);
+  const zone: Zone = timeZone !== undefined ? { name: timeZone === 'UTC' ? undefined : timeZone, file: timeZone === 'UTC' ? undefined : zoneFile(timeZone) } : goLocalZone(env);
+  let offset = 0;
+  let abbr = 'UTC';
+  if (zone.name !== undefined) {
+    const minutes = offsetMinutes(ms, zone.name);
+    if (minutes !== undefined) {
+      offset = minutes;
+      const types = zone.file ? tzifTypes(zone.file) : [];
+      const match = [...types].reverse().find(([off]) => off === minutes * 60);
+      if (match) abbr = match[1];
+      else {
+        const sign = minutes < 0 ? '-' : '+';
+        const a = Math.abs(minutes);
+        abbr = `${sign}${String(Math.floor(a / 60)).padStart(2, '0')}${a % 60 ? String(a % 60).padStart(2, '0') : ''}`;
+      }
+    }
+  }
+  const d = new Date(ms + offset * 60000);
+  const hour = d.getUTCHours();
+  const h12 = hour % 12 === 0 ? 12 : hour % 12;
+  const minute = String(d.getUTCMinutes()).padStart(2, '0');
+  return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()} at ${h12}:${minute}${hour < 12 ? 'am' : 'pm'} (${abbr})`;
+}

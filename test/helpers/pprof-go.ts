@@ -1,0 +1,282 @@
+/**
+ * Real Go profiles for the profile tests and benchmark: small Go programs that profile themselves with
+ * runtime/pprof (CPU with inlined calls, heap with its four sample types, CPU with pprof.Do labels, a large
+ * CPU profile of 400 functions, an empty CPU profile), and the reference `go tool pprof -top` output.
+ * Profiles are cached in a temp directory keyed by the program source, so a test run builds each once.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildGoProgram, goBinary, goEnv } from './services.js';
+
+const PRELUDE = `package main
+
+import (
+	"context"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"time"
+)
+
+var _ = context.Background
+var _ = runtime.GC
+var _ = strconv.Itoa
+var sink uint64
+
+func must(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+func duration() time.Duration {
+	ms, err := strconv.Atoi(os.Getenv("PROFILE_MS"))
+	if err != nil || ms <= 0 {
+		ms = 1000
+	}
+	return time.Duration(ms) * time.Millisecond
+}
+
+func startCPU(path string, hz int) *os.File {
+	f, err := os.Create(path)
+	must(err)
+	if hz > 0 {
+		// set before StartCPUProfile, which then warns that it cannot change the rate and keeps ours
+		runtime.SetCPUProfileRate(hz)
+	}
+	must(pprof.StartCPUProfile(f))
+	return f
+}
+
+func stopCPU(f *os.File) {
+	pprof.StopCPUProfile()
+	must(f.Close())
+}
+`;
+
+const CPU_INLINE = `${PRELUDE}
+func add(a, b uint64) uint64 { return a*31 + b }
+
+func mix(x uint64) uint64 { return add(x, x>>3) ^ 0x9e3779b97f4a7c15 }
+
+//go:noinline
+func hashLoop(n int) uint64 {
+	var s uint64
+	for i := 0; i < n; i++ {
+		s = mix(s + uint64(i))
+	}
+	return s
+}
+
+//go:noinline
+func allocLoop(n int) uint64 {
+	var total uint64
+	for i := 0; i < n; i++ {
+		b := make([]byte, 64+i%512)
+		total += uint64(len(b))
+	}
+	return total
+}
+
+//go:noinline
+func mapLoop(n int) uint64 {
+	m := map[int]int{}
+	for i := 0; i < n; i++ {
+		m[i%1000] += i
+	}
+	return uint64(len(m))
+}
+
+func main() {
+	f := startCPU(os.Args[1], 0)
+	deadline := time.Now().Add(duration())
+	for time.Now().Before(deadline) {
+		sink += hashLoop(200000)
+		sink += allocLoop(2000)
+		sink += mapLoop(50000)
+	}
+	stopCPU(f)
+}
+`;
+
+const CPU_LABELS = `${PRELUDE}
+//go:noinline
+func spin(n int) uint64 {
+	var s uint64
+	for i := 0; i < n; i++ {
+		s = s*6364136223846793005 + uint64(i)
+	}
+	return s
+}
+
+func worker(name string, kind string, n int, done chan<- uint64) {
+	pprof.Do(context.Background(), pprof.Labels("worker", name, "kind", kind), func(ctx context.Context) {
+		var s uint64
+		deadline := time.Now().Add(duration())
+		for time.Now().Before(deadline) {
+			s += spin(n)
+		}
+		done <- s
+	})
+}
+
+func main() {
+	f := startCPU(os.Args[1], 0)
+	done := make(chan uint64)
+	go worker("alpha", "batch", 100000, done)
+	go worker("beta", "online", 300000, done)
+	sink += <-done + <-done
+	stopCPU(f)
+}
+`;
+
+const HEAP = `${PRELUDE}
+var keep [][]byte
+
+func init() { runtime.MemProfileRate = 1 }
+
+//go:noinline
+func smallObjects(n int) {
+	for i := 0; i < n; i++ {
+		b := make([]byte, 16+i%32)
+		if i%10 == 0 {
+			keep = append(keep, b)
+		}
+	}
+}
+
+//go:noinline
+func bigObjects(n int) {
+	for i := 0; i < n; i++ {
+		b := make([]byte, 64<<10)
+		if i%3 == 0 {
+			keep = append(keep, b)
+		}
+	}
+}
+
+//go:noinline
+func stringsWork(n int) {
+	var s string
+	for i := 0; i < n; i++ {
+		s = strconv.Itoa(i) + s[:len(s)%64]
+	}
+	sink += uint64(len(s))
+}
+
+func main() {
+	smallObjects(20000)
+	bigObjects(40)
+	stringsWork(5000)
+	runtime.GC()
+	f, err := os.Create(os.Args[1])
+	must(err)
+	must(pprof.Lookup("heap").WriteTo(f, 0))
+	must(f.Close())
+}
+`;
+
+const CPU_EMPTY = `${PRELUDE}
+func main() {
+	f := startCPU(os.Args[1], 0)
+	stopCPU(f)
+}
+`;
+
+/** 400 functions calling each other along pseudo-random paths, so that stacks and locations are many. */
+function largeSource(functions: number): string {
+  let seed = 12345;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const parts: string[] = [PRELUDE, 'func work(x uint64, n int) uint64 {\n\tfor i := 0; i < n; i++ {\n\t\tx = x*2862933555777941757 + 3037000493\n\t}\n\treturn x\n}\n'];
+  for (let i = 0; i < functions; i++) {
+    const a = rand(functions);
+    const b = rand(functions);
+    const c = rand(functions);
+    parts.push(`//go:noinline
+func f${i}(d int, x uint64) uint64 {
+	x = work(x, ${50 + rand(400)})
+	if d > 0 {
+		switch x % 3 {
+		case 0:
+			x = f${a}(d-1, x)
+		case 1:
+			x = f${b}(d-1, x)
+		default:
+			x = f${c}(d-1, x)
+		}
+	}
+	return x
+}
+`);
+  }
+  parts.push(`var roots = []func(int, uint64) uint64{${Array.from({ length: functions }, (_, i) => `f${i}`).join(', ')}}
+
+func loop(seed uint64, done chan<- uint64) {
+	x := seed
+	deadline := time.Now().Add(duration())
+	for time.Now().Before(deadline) {
+		for i := 0; i < 200; i++ {
+			x = roots[x%uint64(len(roots))](int(6+x%10), x+1)
+		}
+	}
+	done <- x
+}
+
+func main() {
+	f := startCPU(os.Args[1], 500)
+	done := make(chan uint64)
+	go loop(1, done)
+	go loop(7, done)
+	sink += <-done + <-done
+	stopCPU(f)
+}
+`);
+  return parts.join('\n');
+}
+
+export const GO_PROFILES = {
+  'cpu-inline': { source: CPU_INLINE, ms: 1500 },
+  'cpu-labels': { source: CPU_LABELS, ms: 1000 },
+  heap: { source: HEAP, ms: 0 },
+  'cpu-empty': { source: CPU_EMPTY, ms: 0 },
+  'cpu-large': { source: largeSource(400), ms: 4000 },
+} as const;
+
+export type GoProfileName = keyof typeof GO_PROFILES;
+
+const CACHE = join(tmpdir(), 'coroot-usage-pprof-cache');
+
+/**
+ * Path of a generated profile (.pb.gz); built and run on first use. `ms` overrides how long the program
+ * profiles itself (the benchmark uses a longer run for a bigger profile).
+ */
+export function goProfile(name: GoProfileName, ms?: number): string {
+  const spec = GO_PROFILES[name];
+  const runMs = ms ?? spec.ms;
+  const hash = createHash('sha256').update(spec.source).update(String(runMs)).digest('hex').slice(0, 12);
+  mkdirSync(CACHE, { recursive: true });
+  const path = join(CACHE, `${name}-${hash}.pb.gz`);
+  if (existsSync(path)) return path;
+  const binary = buildGoProgram(`pprof-${name}`, spec.source);
+  const tmp = `${path}.${process.pid}.tmp`;
+  execFileSync(binary, [tmp], { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, PROFILE_MS: String(runMs) } });
+  renameSync(tmp, path);
+  return path;
+}
+
+/** `go tool pprof` with the given flags on a file, as the tests compare against (TZ fixed to UTC). */
+export function goToolPprof(args: string[], env: NodeJS.ProcessEnv = {}): { stdout: string; stderr: string; status: number | null } {
+  const r = spawnSync(goBinary(), ['tool', 'pprof', ...args], {
+    encoding: 'utf8',
+    env: { ...goEnv(), TZ: 'UTC', PPROF_BINARY_PATH: join(CACHE, 'no-binaries'), ...env },
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
