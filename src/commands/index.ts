@@ -1,7 +1,8 @@
 import type { CommandSpec } from './command.js';
 import { profileCommand } from './profile.js';
 import { schemaCommand } from './schema.js';
+import { sendCommand } from './send.js';
 import { showCommand } from './show.js';
 
 /** Every sub-command, in the order `--help` lists them. */
-export const commands: CommandSpec[] = [showCommand, schemaCommand, profileCommand];
+export const commands: CommandSpec[] = [showCommand, schemaCommand, profileCommand, sendCommand];
