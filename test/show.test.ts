@@ -37,8 +37,8 @@ async function showRaw(dir: string, ...extra: string[]) {
 }
 
 describe('golden payloads (payload.md section 12, built by Go)', () => {
-  test('B: no projects', async () => {
-    const result = await showRaw(dataDir({ instanceUuid: UUID, users: [admin] }));
+  test('B: no projects (a running Coroot whose last project was deleted)', async () => {
+    const result = await showRaw(dataDir({ instanceUuid: UUID, users: [admin] }), '--as-running');
     assert.equal(result.stderr, '');
     assert.equal(result.code, 0);
     assert.equal(result.stdout.toString(), golden('no-projects-B').toString());

@@ -29,7 +29,7 @@ export function withSourceOptions<T>(y: Argv<T>): Argv<T & SourceArgs> {
     .option('coroot-version', { type: 'string', group: 'Sources:', describe: `instance.version to report [default ${DEFAULT_COROOT_VERSION}]` })
     .option('installation-type', { type: 'string', group: 'Sources:', describe: 'instance.installation_type [env INSTALLATION_TYPE]' })
     .option('at', { type: 'string', group: 'Sources:', describe: 'build as of this time: RFC 3339 or unix seconds [default now]' })
-    .option('as-running', { type: 'boolean', default: false, group: 'Sources:', describe: 'unreadable project rows: show what an already running Coroot sends instead of failing' })
+    .option('as-running', { type: 'boolean', default: false, group: 'Sources:', describe: 'model an already running Coroot: no start-up bootstrap, and unreadable project rows give what it sends then instead of an error' })
     .option('db-busy-timeout', { type: 'number', default: 2000, group: 'Sources:', describe: 'ms to wait for a SQLite lock held by Coroot' })
     .option('pg-timeout', { type: 'number', default: 10000, group: 'Sources:', describe: 'ms to wait for PostgreSQL to connect or answer' }) as Argv<T & SourceArgs>;
 }

@@ -10,6 +10,7 @@ import { PostgresDatabase } from '../sources/database/postgres.js';
 import type { CorootDatabase, ProjectRecord } from '../sources/database/records.js';
 import { CorootReadError } from '../sources/database/rows.js';
 import { SqliteDatabase } from '../sources/database/sqlite.js';
+import { applyBootstrap, parseConfigProjects } from './bootstrap.js';
 import { collect, type BuildNotes } from './collect.js';
 import type { Payload } from './payload-schema.js';
 
@@ -33,6 +34,8 @@ export interface BuildContext {
   uuid: InstanceUuid;
   projects: ProjectRecord[];
   now: number;
+  /** what Coroot's start-up bootstrap would change, applied in memory */
+  bootstrapChanges: string[];
 }
 
 export interface BuiltPayload {
@@ -64,11 +67,14 @@ async function openDatabase(config: CorootConfig, dbPath: string, options: Build
 
 export async function buildPayload(options: BuildOptions, io: IO): Promise<BuiltPayload> {
   const config = loadCorootConfig(options.coroot, io.env);
+  const configProjects = parseConfigProjects(config);
   const dataDir = openDataDir(config.dataDir.value);
   const uuid = readInstanceUuid(dataDir);
   const now = options.at ?? Math.floor(Date.now() / 1000);
-  const db = await openDatabase(config, dataDir.dbPath, options, io);
+  const stored = await openDatabase(config, dataDir.dbPath, options, io);
   try {
+    const { database: db, changes } = options.asRunning ? { database: stored, changes: [] } : await applyBootstrap(stored, config, configProjects);
+    for (const change of changes) io.warn(`${change} (applied here in memory, not written)`);
     const result = await collect({
       db,
       instance: { uuid: uuid.value, version: options.corootVersion, installationType: options.installationType ?? '' },
@@ -84,14 +90,14 @@ export async function buildPayload(options: BuildOptions, io: IO): Promise<Built
     return {
       payload: result.payload,
       notes: result.notes,
-      context: { config, dataDirPath: dataDir.path, database: db.description, uuid, projects: result.projects, now },
+      context: { config, dataDirPath: dataDir.path, database: db.description, uuid, projects: result.projects, now, bootstrapChanges: changes },
     };
   } catch (err) {
     if (err instanceof CorootReadError) {
-      throw new CliError('input', `${db.description}: ${err.message}; Coroot v1.24.5 would fail to start with this database (use --as-running to see what an already running Coroot sends)`, err);
+      throw new CliError('input', `${stored.description}: ${err.message}; Coroot v1.24.5 would fail to start with this database (use --as-running to see what an already running Coroot sends)`, err);
     }
     throw err;
   } finally {
-    await db.close();
+    await stored.close();
   }
 }

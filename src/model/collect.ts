@@ -18,9 +18,9 @@ export interface CollectInputs {
   /** Coroot's timeseries.Now(): unix seconds */
   now: number;
   /**
-   * A project row Coroot cannot decode stops Coroot at start-up (its migration reads every project).
-   * Off: report it as an error. On: model a Coroot that was started before the row broke, which sends
-   * the payload of a failed GetProjects.
+   * Model a Coroot that is already running rather than one that just restarted. A project row Coroot
+   * cannot decode stops Coroot at start-up (its migration reads every project): off, that is an error;
+   * on, the payload of a failed GetProjects.
    */
   asRunning: boolean;
   warn(message: string): void;

@@ -35,6 +35,19 @@ export interface CorootConfig {
   disableUsageStatistics: Setting<boolean>;
   /** projects: [...] from the YAML file, as parsed (bootstrap input) */
   projects: unknown[];
+  /** BOOTSTRAP_PROMETHEUS_URL / BOOTSTRAP_REFRESH_INTERVAL, unless a global Prometheus is set */
+  bootstrapPrometheus: { url: string; refreshInterval: number } | undefined;
+  /** BOOTSTRAP_CLICKHOUSE_ADDRESS, unless a global ClickHouse is set */
+  bootstrapClickHouseAddress: string | undefined;
+}
+
+/** Prometheus-style durations (15s, 1m, 1h30m, 2d) as timeseries.DurationFlag reads them, in seconds. */
+export function parsePromDuration(text: string): number | undefined {
+  const units: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+  if (!/^(\d+(ms|s|m|h|d|w|y))+$/.test(text)) return undefined;
+  let total = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) total += Number(n) * units[unit!]!;
+  return Math.trunc(total);
 }
 
 /** The Coroot flags coroot-usage accepts, as given on its own command line (undefined = not given). */
@@ -162,8 +175,21 @@ export function loadCorootConfig(flags: CorootFlags, env: NodeJS.ProcessEnv): Co
   const projects = yaml.projects;
   if (projects !== undefined && projects !== null && !Array.isArray(projects)) throw inputError(`${where('projects')}: expected a list`);
 
+  let bootstrapPrometheus: CorootConfig['bootstrapPrometheus'];
+  const bootstrapUrl = envValue(env, 'BOOTSTRAP_PROMETHEUS_URL');
+  if (bootstrapUrl && !globalPrometheusUrl && !section('global_prometheus')) {
+    const rawInterval = envValue(env, 'BOOTSTRAP_REFRESH_INTERVAL');
+    const interval = rawInterval === undefined ? 0 : parsePromDuration(rawInterval);
+    if (interval === undefined) throw usageError(`BOOTSTRAP_REFRESH_INTERVAL=${JSON.stringify(rawInterval)}: not a duration (15s, 1m, ...)`);
+    bootstrapPrometheus = { url: bootstrapUrl, refreshInterval: interval > 0 ? interval : 30 };
+  }
+  const bootstrapClickHouseAddress = globalClickHouse ? undefined : envValue(env, 'BOOTSTRAP_CLICKHOUSE_ADDRESS');
+  registerSecret(envValue(env, 'BOOTSTRAP_CLICKHOUSE_PASSWORD'));
+
   return {
     configFile,
+    bootstrapPrometheus,
+    bootstrapClickHouseAddress,
     dataDir,
     pgConnectionString,
     globalClickHouse,
