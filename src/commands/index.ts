@@ -3,6 +3,7 @@ import { profileCommand } from './profile.js';
 import { schemaCommand } from './schema.js';
 import { sendCommand } from './send.js';
 import { showCommand } from './show.js';
+import { statusCommand } from './status.js';
 
 /** Every sub-command, in the order `--help` lists them. */
-export const commands: CommandSpec[] = [showCommand, schemaCommand, profileCommand, sendCommand];
+export const commands: CommandSpec[] = [showCommand, schemaCommand, profileCommand, sendCommand, statusCommand];
