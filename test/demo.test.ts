@@ -1,0 +1,53 @@
+/**
+ * The bundled demo data-dir: the README's main command, checked against the expectations the fixture's
+ * author derived from Coroot's rules (fixtures/build-demo.ts), against golden bytes, and against the same
+ * rows in a real PostgreSQL.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { DEMO_DIR, DEMO_EXPECTED_DB_STATS, DEMO_INSTANCE_UUID, DEMO_NOW_ISO, DEMO_SECRETS, demoSpec } from '../fixtures/build-demo.js';
+import { loadPostgres, postgresDatabaseUrl } from '../fixtures/datadir.js';
+import { cleanEnv, REPO_ROOT, runBin, runCli } from './helpers/cli.js';
+import { testPostgresUrl } from './helpers/env.js';
+
+const work = mkdtempSync(join(tmpdir(), 'coroot-usage-demo-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+const golden = readFileSync(join(REPO_ROOT, 'test', 'golden', 'demo.json'));
+
+function field(payload: Record<string, any>, path: string): unknown { // any: walking a parsed payload by dotted path
+  return path.split('.').reduce((v: any, k) => v?.[k], payload);
+}
+
+test('the README main command prints the demo payload, every DB-derived field as the fixture derives it', () => {
+  const result = runBin(['show', '--data-dir', DEMO_DIR, '--at', DEMO_NOW_ISO, '--format', 'raw']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout.toString(), golden.toString());
+  const payload = JSON.parse(result.stdout.toString());
+  assert.equal(payload.instance.uuid, DEMO_INSTANCE_UUID);
+  for (const [path, expected] of Object.entries(DEMO_EXPECTED_DB_STATS)) assert.deepEqual(field(payload, path), expected, path);
+});
+
+test('the annotated view of the demo leaks none of its secrets', async () => {
+  for (const format of ['annotated', 'table', 'json', 'raw']) {
+    const result = await runCli(['show', '--data-dir', DEMO_DIR, '--at', DEMO_NOW_ISO, '--format', format]);
+    const text = result.stdout.toString() + result.stderr;
+    for (const secret of DEMO_SECRETS) assert.ok(!text.includes(secret), `${format} shows a secret`);
+  }
+});
+
+test('the same rows in PostgreSQL give the same bytes with database_type "postgres"', async () => {
+  const url = testPostgresUrl();
+  await loadPostgres(url, 'coroot_demo', demoSpec());
+  const dir = join(work, 'dd');
+  rmSync(dir, { recursive: true, force: true });
+  (await import('node:fs')).mkdirSync(dir);
+  writeFileSync(join(dir, 'instance.uuid'), readFileSync(join(DEMO_DIR, 'instance.uuid')));
+  const result = await runCli(['show', '--data-dir', dir, '--at', DEMO_NOW_ISO, '--format', 'raw'],
+    { env: cleanEnv({ PG_CONNECTION_STRING: postgresDatabaseUrl(url, 'coroot_demo') }) });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout.toString(), golden.toString().replace('"database_type":"sqlite"', '"database_type":"postgres"'));
+  assert.doesNotMatch(result.stderr, /pg-test-S3cret/);
+});
