@@ -9,6 +9,7 @@ import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { redact, registerSecret } from '../redact.js';
+import type { PrometheusIntegration, ProjectRecord } from './database/records.js';
 import {
   MetricsQueryError, hasData, pointsCount, splitLabels, truncateTime,
   type MetricValues, type MetricsQuery, type MetricsSource, type QueryOutcome, type Window,
@@ -38,6 +39,29 @@ export const PROMETHEUS_DEFAULTS = {
   retries: 2,
   maxResponseBytes: 512 * 1024 * 1024,
 } as const;
+
+/**
+ * db.Project.PrometheusConfig: the project's own Prometheus, or else the global one restricted to the
+ * project by `{coroot_project_id="<id>"}` (its refresh interval, auth and headers replace the project's).
+ */
+export function projectPrometheus(project: ProjectRecord, global?: PrometheusIntegration): PrometheusIntegration {
+  if (project.prometheus.url !== '' || !global) return project.prometheus;
+  return { ...global, extraSelector: `{coroot_project_id="${project.id}"}` };
+}
+
+/** The client configuration of a Prometheus integration, plus this tool's own limits. */
+export function prometheusConfig(
+  integration: PrometheusIntegration, limits: Pick<PrometheusConfig, 'timeoutMs' | 'concurrency' | 'retries' | 'maxResponseBytes'> = {},
+): PrometheusConfig {
+  return {
+    url: integration.url,
+    basicAuth: integration.basicAuth,
+    tlsSkipVerify: integration.tlsSkipVerify,
+    extraSelector: integration.extraSelector,
+    customHeaders: integration.customHeaders,
+    ...limits,
+  };
+}
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 /** errors raised before the request can have reached Prometheus, or on a dropped connection of a read-only call */
