@@ -1,4 +1,5 @@
 import type { CommandSpec } from './command.js';
+import { diffCommand } from './diff.js';
 import { profileCommand } from './profile.js';
 import { schemaCommand } from './schema.js';
 import { sendCommand } from './send.js';
@@ -6,4 +7,4 @@ import { showCommand } from './show.js';
 import { statusCommand } from './status.js';
 
 /** Every sub-command, in the order `--help` lists them. */
-export const commands: CommandSpec[] = [showCommand, schemaCommand, profileCommand, sendCommand, statusCommand];
+export const commands: CommandSpec[] = [showCommand, schemaCommand, profileCommand, sendCommand, statusCommand, diffCommand];
