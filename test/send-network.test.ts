@@ -18,7 +18,7 @@ let cert: { key: string; cert: string; certPath: string };
 before(() => {
   tmp = mkdtempSync(join(tmpdir(), 'coroot-usage-send-net-'));
   dataDir = join(tmp, 'data');
-  buildSqliteDataDir(dataDir, { instanceUuid: '3f1c2a44-7d1e-4b8a-9c2f-5e6d7a8b9c0d' });
+  buildSqliteDataDir(dataDir, { instanceUuid: '3f1c2a44-7d1e-4b8a-9c2f-5e6d7a8b9c0d', projects: [{ id: 'p1', name: 'prod' }] });
   cert = selfSignedCert(tmp, 'collector.test');
 });
 
@@ -26,8 +26,9 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const send = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(['send', '--data-dir', dataDir, '--at', AT, ...args], env);
 
+/** The error itself is one line, whatever warnings the payload build printed before it. */
 function oneLineError(stderr: string): string {
-  const lines = stderr.trim().split('\n');
+  const lines = stderr.trim().split('\n').filter((l) => !l.startsWith('warning: '));
   assert.equal(lines.length, 1, `expected one line: ${stderr}`);
   assert.match(lines[0]!, /^error: /);
   return lines[0]!;
