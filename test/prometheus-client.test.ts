@@ -230,6 +230,37 @@ describe('Prometheus client', () => {
     }
   });
 
+  it('fails every later query at once when Prometheus does not answer at all', async () => {
+    let calls = 0;
+    handler = () => {
+      calls++;
+    };
+    const source = new PrometheusSource({ url, concurrency: 2, timeoutMs: 300, retries: 0 });
+    const started = Date.now();
+    try {
+      const results = await Promise.allSettled(Array.from({ length: 8 }, () => source.queryRange(query())));
+      assert.ok(results.every((r) => r.status === 'rejected' && r.reason instanceof MetricsQueryError));
+    } finally {
+      await source.close();
+    }
+    // the first two time out together; the other six fail without being sent
+    assert.equal(calls, 2);
+    assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
+  });
+
+  it('fails later queries at once after a refused connection', async () => {
+    const port = await freePort();
+    const source = new PrometheusSource({ url: `http://127.0.0.1:${port}`, timeoutMs: 1000, retries: 2 });
+    try {
+      await assert.rejects(source.queryRange(query()), /ECONNREFUSED/);
+      const started = Date.now();
+      await assert.rejects(source.queryRange(query()), /ECONNREFUSED/);
+      assert.ok(Date.now() - started < 100, 'no retries once unreachable');
+    } finally {
+      await source.close();
+    }
+  });
+
   it('fails on an unknown host name without hanging', async () => {
     const source = new PrometheusSource({ url: 'http://prometheus.invalid:9090', timeoutMs: 2000, retries: 0 });
     try {

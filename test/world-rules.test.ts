@@ -8,12 +8,14 @@ import { goInt, MIN_INT64 } from '../src/model/collect-world.js';
 import type { MetricValues } from '../src/sources/metrics.js';
 import { addExtraSelector, substituteRange } from '../src/sources/promql.js';
 import { goToLower, parsesAsInt8, splitN } from '../src/world/gostrings.js';
-import { goSeconds } from '../src/world/load.js';
+import { PrometheusSource } from '../src/sources/prometheus.js';
+import { goSeconds, loadProjectWorld, type ConstructorProfile } from '../src/world/load.js';
 import { nodeIdFromLabels } from '../src/world/model.js';
 import { classifyHost, splitHostPortHost } from '../src/world/netaddr.js';
 import { constructorQueries, QUERIES } from '../src/world/queries.js';
 import { cardinalityStats, recordQuery } from '../src/world/query-stats.js';
 import { LabelLastValue, lastNotNull, mergeAny } from '../src/world/timeseries.js';
+import { freePort } from './helpers/services.js';
 
 const mv = (fields: Partial<MetricValues>): MetricValues => ({
   labels: {}, machineId: '', systemUuid: '', containerId: '', destination: '', actualDestination: '', destIp: false,
@@ -171,5 +173,28 @@ describe('timeseries and node rules', () => {
 
   it('converts float32 to int as Go on amd64', () => {
     assert.deepEqual([goInt(Math.fround(7.9)), goInt(1.5), goInt(Infinity), goInt(2 ** 63)], [7, 1, MIN_INT64, MIN_INT64]);
+  });
+});
+
+describe('a world whose Prometheus is down', () => {
+  it('records every query as failed, marks the world not loaded and returns quickly', async () => {
+    const source = new PrometheusSource({ url: `http://127.0.0.1:${await freePort()}`, timeoutMs: 2000 });
+    const profile: ConstructorProfile = { stages: {}, queries: {} };
+    const started = Date.now();
+    try {
+      const world = await loadProjectWorld({ id: 'p' }, source, { from: 100_000, to: 103_600, step: 30 }, profile);
+      assert.match(world.error ?? '', /^261 of the world's queries failed; the last: .*ECONNREFUSED/);
+      assert.equal(world.nodes.length, 0);
+    } finally {
+      await source.close();
+    }
+    assert.ok(Date.now() - started < 5000);
+    const queries = Object.entries(profile.queries!);
+    assert.equal(queries.length, 280);
+    // the 19 recording rules never reach Prometheus, so they do not fail
+    assert.equal(queries.filter(([, s]) => s.failed).length, 261);
+    assert.ok(queries.every(([, s]) => s.metrics_count === 0));
+    // LoadWorld stops after the query stage
+    assert.deepEqual(Object.keys(profile.stages!).sort(), ['get_check_configs', 'query']);
   });
 });

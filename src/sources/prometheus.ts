@@ -66,6 +66,8 @@ export function prometheusConfig(
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 /** errors raised before the request can have reached Prometheus, or on a dropped connection of a read-only call */
 const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** connection-level failures that say the server cannot be reached at all, not that one request went wrong */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 const SECRET_HEADER = /authorization|cookie|token|secret|key|auth|password/i;
 
 interface RawResponse {
@@ -180,6 +182,9 @@ export class PrometheusSource implements MetricsSource {
   private readonly maxResponseBytes: number;
   private readonly extraSelector: string;
   private readonly closed = new AbortController();
+  /** why Prometheus is considered unreachable, once it is */
+  private unreachable: string | null = null;
+  private lastAnswerAt = 0;
 
   constructor(config: PrometheusConfig) {
     let base: URL;
@@ -249,34 +254,52 @@ export class PrometheusSource implements MetricsSource {
     });
   }
 
+  /**
+   * One request with bounded retries. Once Prometheus is known to be unreachable (refused or unresolvable
+   * after retries, or a whole timeout passed without any answer to any request), every later query fails
+   * at once with that reason instead of waiting out its own timeout.
+   */
   private async send(name: string, body: string, outer?: AbortSignal): Promise<RawResponse> {
+    const fail = (message: string, cause?: unknown) => new MetricsQueryError(redact(`${name}: ${this.description}: ${message}`), cause);
+    const pause = async (attempt: number, cause: unknown) => {
+      try {
+        await sleep(200 * 2 ** attempt, AbortSignal.any(outer ? [this.closed.signal, outer] : [this.closed.signal]));
+      } catch {
+        throw fail(this.closed.signal.aborted ? 'source closed' : 'cancelled', cause);
+      }
+    };
     for (let attempt = 0; ; attempt++) {
+      if (this.unreachable !== null) throw fail(this.unreachable);
       const signals = [this.closed.signal, AbortSignal.timeout(this.timeoutMs)];
       if (outer) signals.push(outer);
       const signal = AbortSignal.any(signals);
+      const started = Date.now();
       try {
         const response = await this.post(body, signal);
+        this.lastAnswerAt = Date.now();
         if (RETRYABLE_STATUS.has(response.status) && attempt < this.retries) {
-          await sleep(200 * 2 ** attempt, AbortSignal.any(outer ? [this.closed.signal, outer] : [this.closed.signal]));
+          await pause(attempt, undefined);
           continue;
         }
         return response;
       } catch (err) {
+        if (err instanceof MetricsQueryError) throw err;
         const code = (err as { code?: string }).code;
         if (signal.aborted) {
-          const reason = this.closed.signal.aborted ? 'source closed' : outer?.aborted ? 'cancelled' : `no answer within ${this.timeoutMs / 1000}s`;
-          throw new MetricsQueryError(`${name}: ${this.description}: ${reason}`, err);
+          if (this.closed.signal.aborted) throw fail('source closed', err);
+          if (outer?.aborted) throw fail('cancelled', err);
+          const reason = `no answer within ${this.timeoutMs / 1000}s`;
+          if (this.lastAnswerAt < started) this.unreachable ??= `${reason} to any request`;
+          throw fail(reason, err);
         }
         if (code && RETRYABLE_CODES.has(code) && attempt < this.retries) {
-          try {
-            await sleep(200 * 2 ** attempt, AbortSignal.any(outer ? [this.closed.signal, outer] : [this.closed.signal]));
-          } catch {
-            throw new MetricsQueryError(`${name}: ${this.description}: cancelled`, err);
-          }
+          await pause(attempt, err);
           continue;
         }
         const message = err instanceof Error ? err.message : String(err);
-        throw new MetricsQueryError(redact(`${name}: ${this.description}: ${code && !message.includes(code) ? `${code} ` : ''}${message}`), err);
+        const reason = `${code && !message.includes(code) ? `${code} ` : ''}${message}`;
+        if (code && UNREACHABLE_CODES.has(code)) this.unreachable ??= reason;
+        throw fail(reason, err);
       }
     }
   }
