@@ -137,9 +137,10 @@ async function collectInspectionOverrides(stats: Payload, project: ProjectRecord
       const id = parseApplicationId(row.applicationId, project.id);
       if (!id) continue; // Coroot logs "invalid application id" and skips the row
       if (row.configs === null) continue;
-      const zero = isZeroApplicationId({ ...id, clusterId: "" });
-      const key = zero ? '' : JSON.stringify([id.clusterId, id.namespace, id.kind, id.name]);
-      const checks = Object.keys(decodeCheckConfigsColumn(project.name, row.applicationId, row.configs));
+      // GetCheckConfigs turns every id without namespace, kind and name into ApplicationIdZero
+      const zero = isZeroApplicationId({ ...id, clusterId: '' });
+      const key = zero ? '' : `${id.clusterId}\u0000${id.namespace}\u0000${id.kind}\u0000${id.name}`;
+      const checks = decodeCheckConfigsColumn(project.name, row.applicationId, row.configs);
       byApplication.set(key, { zero, checks });
     }
   } catch (err) {

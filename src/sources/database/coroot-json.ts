@@ -189,7 +189,23 @@ export function decodeRoles(text: string): string[] {
   return (goUnmarshal(text, slice(str)) as string[] | null) ?? [];
 }
 
-/** check_configs.configs: a map from check id to that check's raw config. */
-export function decodeCheckConfigs(text: string): Record<string, unknown> {
-  return (goUnmarshal(text, map({ kind: 'raw' })) as Record<string, unknown> | null) ?? {};
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * check_configs.configs as map[CheckId]json.RawMessage: only the check ids matter to the payload. JSON.parse
+ * accepts the same grammar as Go, so it is used for speed; Go's own decoder runs when the text is not an
+ * object or a key needs Go's lone-surrogate replacement, so that errors and keys stay Go's.
+ */
+export function decodeCheckConfigKeys(text: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    const keys = Object.keys(parsed);
+    if (!keys.some((k) => LONE_SURROGATE.test(k))) return keys;
+  }
+  return Object.keys((goUnmarshal(text, map({ kind: 'raw' })) as Record<string, unknown> | null) ?? {});
 }

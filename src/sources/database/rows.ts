@@ -4,7 +4,7 @@
  * names the table, row and column; collect() decides what Coroot would do about it.
  */
 import { GoJsonError } from '../../encoding/godecode.js';
-import { decodeCheckConfigs, decodeProjectRow, decodeRoles } from './coroot-json.js';
+import { decodeCheckConfigKeys, decodeProjectRow, decodeRoles } from './coroot-json.js';
 import type { ApplicationDeploymentRecord, ProjectRecord, UserRecord } from './records.js';
 
 /** Which db function failed, in Coroot's terms. */
@@ -99,7 +99,7 @@ export const decodeStoredRows = {
   },
 };
 
-/** GetCheckConfigs' JSON step, for rows already read. */
-export function decodeCheckConfigsColumn(projectName: string, applicationId: string, text: string): Record<string, unknown> {
-  return decodeJson('GetCheckConfigs', `check_configs of project "${projectName}", application "${applicationId}"`, () => decodeCheckConfigs(text));
+/** GetCheckConfigs' JSON step, for rows already read: the check ids of one row. */
+export function decodeCheckConfigsColumn(projectName: string, applicationId: string, text: string): string[] {
+  return decodeJson('GetCheckConfigs', `check_configs of project "${projectName}", application "${applicationId}"`, () => decodeCheckConfigKeys(text));
 }
