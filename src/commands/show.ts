@@ -9,8 +9,6 @@ import type { BuildNotes } from '../model/collect.js';
 import { encodePayload, payloadGoType, readPayloadFile } from '../model/payload-codec.js';
 import type { Payload } from '../model/payload-schema.js';
 import { encodeGoIndented } from '../encoding/gojson.js';
-import { renderAnnotated } from '../output/annotated.js';
-import { renderTable } from '../output/table.js';
 import type { CommandSpec, GlobalArgs } from './command.js';
 import { buildPayloadFromArgs, withSourceOptions, type SourceArgs } from './source-options.js';
 
@@ -32,7 +30,8 @@ async function loadPayload(args: ShowArgs, io: IO): Promise<{ payload: Payload; 
   return { payload: built.payload, notes: built.notes };
 }
 
-function render(format: Format, payload: Payload, notes: BuildNotes, io: IO, colored: boolean): string | Buffer {
+/** The views are loaded on demand: `--format raw` needs neither the table library nor the annotations. */
+async function render(format: Format, payload: Payload, notes: BuildNotes, io: IO, colored: boolean): Promise<string | Buffer> {
   const color = colored ? io.color : io.plain;
   switch (format) {
     case 'raw':
@@ -40,9 +39,9 @@ function render(format: Format, payload: Payload, notes: BuildNotes, io: IO, col
     case 'json':
       return encodeGoIndented(payload, payloadGoType);
     case 'annotated':
-      return renderAnnotated(payload, notes, color);
+      return (await import('../output/annotated.js')).renderAnnotated(payload, notes, color);
     case 'table':
-      return renderTable(payload, notes, color, io.stdout.columns ?? 120);
+      return (await import('../output/table.js')).renderTable(payload, notes, color, io.stdout.columns ?? 120);
   }
 }
 
@@ -65,7 +64,7 @@ export const showCommand: CommandSpec<ShowArgs> = {
     if (args.json && args.format && args.format !== 'json' && args.format !== 'raw') throw usageError(`--json cannot be combined with --format ${args.format}`);
     const format: Format = args.format ?? (args.json ? 'json' : io.stdoutIsTTY && !args.out ? 'annotated' : 'raw');
     const { payload, notes } = await loadPayload(args, io);
-    const output = render(format, payload, notes, io, !args.out);
+    const output = await render(format, payload, notes, io, !args.out);
     if (args.out) writeFileAtomic(args.out, output);
     else io.out(output);
     return 0;

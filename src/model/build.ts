@@ -6,7 +6,6 @@ import { CliError, usageError } from '../errors.js';
 import type { IO } from '../io.js';
 import { loadCorootConfig, type CorootConfig, type CorootFlags } from '../sources/coroot-config.js';
 import { openDataDir, readInstanceUuid, type InstanceUuid } from '../sources/datadir.js';
-import { PostgresDatabase } from '../sources/database/postgres.js';
 import type { CorootDatabase, ProjectRecord } from '../sources/database/records.js';
 import { CorootReadError } from '../sources/database/rows.js';
 import { SqliteDatabase } from '../sources/database/sqlite.js';
@@ -56,6 +55,8 @@ export function parseAt(text: string): number {
 
 async function openDatabase(config: CorootConfig, dbPath: string, options: BuildOptions, io: IO): Promise<CorootDatabase> {
   if (config.pgConnectionString) {
+    // pg is loaded only for PostgreSQL installs: it is a noticeable part of start-up time.
+    const { PostgresDatabase } = await import('../sources/database/postgres.js');
     return PostgresDatabase.open(config.pgConnectionString.value, {
       connectTimeoutMs: options.pgTimeoutMs,
       statementTimeoutMs: options.pgTimeoutMs,

@@ -5,7 +5,7 @@
  * switched on by a flag or variable. Only the keys that change the payload or the opt-out are read.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { describe, inputError, usageError } from '../errors.js';
 import { registerSecret } from '../redact.js';
 
@@ -105,6 +105,8 @@ function readYaml(path: string, env: NodeJS.ProcessEnv): Record<string, unknown>
   }
   let doc: unknown;
   try {
+    // loaded only when there is a config file to read, to keep start-up short
+    const { parse: parseYaml } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
     doc = parseYaml(expandEnv(text, env), { uniqueKeys: false });
   } catch (err) {
     throw inputError(`config file ${path}: invalid YAML: ${describe(err).split('\n')[0]}`, err);
