@@ -270,6 +270,22 @@ describe('Prometheus client', () => {
     }
   });
 
+  it('fails every query of a missing or malformed URL without throwing on construction', async () => {
+    for (const [bad, pattern] of [['', /prometheus is not configured/], ['ftp://x', /unsupported Prometheus URL scheme ftp:/], [`http://u:${PASSWORD}@[bad`, /invalid Prometheus URL/]] as const) {
+      const source = new PrometheusSource({ url: bad });
+      try {
+        await assert.rejects(source.queryRange(query()), (err: unknown) => {
+          assert.ok(err instanceof MetricsQueryError);
+          assert.match(err.message, pattern);
+          assert.ok(!err.message.includes(PASSWORD), err.message);
+          return true;
+        });
+      } finally {
+        await source.close();
+      }
+    }
+  });
+
   it('fails on an invalid extra selector before sending anything', async () => {
     await failsWith(/invalid extra selector/, () => assert.fail('no request expected'), { extraSelector: '{cluster=}' });
     assert.equal(requests.length, 0);

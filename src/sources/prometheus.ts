@@ -186,21 +186,37 @@ export class PrometheusSource implements MetricsSource {
   private unreachable: string | null = null;
   private lastAnswerAt = 0;
 
+  /**
+   * Never throws: a missing or malformed URL makes every query fail with the reason, as Coroot's updater
+   * fails on every iteration for such a project.
+   */
   constructor(config: PrometheusConfig) {
-    let base: URL;
-    try {
-      base = new URL(config.url);
-    } catch {
-      throw new MetricsQueryError(`invalid Prometheus URL ${redact(config.url)}`);
+    let base: URL | undefined;
+    let configError: string | null = null;
+    if (config.url === '') configError = 'prometheus is not configured';
+    else {
+      try {
+        base = new URL(config.url);
+        if (base.protocol !== 'http:' && base.protocol !== 'https:') configError = `unsupported Prometheus URL scheme ${base.protocol}`;
+      } catch {
+        configError = `invalid Prometheus URL ${redact(config.url)}`;
+      }
     }
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new MetricsQueryError(`unsupported Prometheus URL scheme ${base.protocol}`);
-    const user = config.basicAuth ? config.basicAuth.user : decodeURIComponent(base.username);
-    const password = config.basicAuth ? config.basicAuth.password : decodeURIComponent(base.password);
+    if (!base || configError !== null) base = new URL('http://prometheus.invalid');
+    const decode = (text: string) => {
+      try {
+        return decodeURIComponent(text);
+      } catch {
+        return text;
+      }
+    };
+    const user = config.basicAuth ? config.basicAuth.user : decode(base.username);
+    const password = config.basicAuth ? config.basicAuth.password : decode(base.password);
     registerSecret(password);
     registerSecret(base.password);
     base.username = '';
     base.password = '';
-    this.description = `Prometheus at ${redact(base.toString())}`;
+    this.description = configError === null ? `Prometheus at ${redact(base.toString())}` : 'Prometheus';
     // path.Join(u.Path, "/api/v1/query_range"), as Coroot builds it
     const path = `${base.pathname.replace(/\/+$/, '')}/api/v1/query_range`;
     this.endpoint = new URL(path, base);
@@ -230,6 +246,7 @@ export class PrometheusSource implements MetricsSource {
     this.retries = Math.max(0, config.retries ?? PROMETHEUS_DEFAULTS.retries);
     this.maxResponseBytes = config.maxResponseBytes ?? PROMETHEUS_DEFAULTS.maxResponseBytes;
     this.extraSelector = config.extraSelector ?? '';
+    this.unreachable = configError;
   }
 
   async queryRange(query: MetricsQuery, signal?: AbortSignal): Promise<QueryOutcome> {
