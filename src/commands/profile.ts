@@ -157,6 +157,7 @@ export const profileCommand: CommandSpec<ProfileArgs> = {
           cum: args.cum,
           nodeCount: args.nodecount,
           nodeFraction: args.nodefraction,
+          env: io.env,
         });
       }
       if (args.strings) result.strings = profileStrings(decoded.profile);

@@ -160,27 +160,32 @@ function parseLabel(buf: Uint8Array, start: number, end: number): RawLabel {
   return l;
 }
 
-function parseSample(buf: Uint8Array, start: number, end: number): RawSample {
-  const r = new Reader(buf, start);
-  const s: RawSample = { locationIds: [], values: [], labels: [] };
+const NO_LABELS: RawLabel[] = [];
+
+function parseSample(r: Reader, buf: Uint8Array, start: number, end: number): RawSample {
+  const s: RawSample = { locationIds: [], values: [], labels: NO_LABELS };
+  r.pos = start;
   while (r.next(end)) {
-    switch (r.field) {
-      case 1: {
-        const pos = r.pos;
-        repeated(r, 'sample location_id', s.locationIds, (x) => uint(x, 'a location id'));
-        r.pos = pos;
-        break;
+    const field = r.field;
+    if (field === 1 || field === 2) {
+      const out = field === 1 ? s.locationIds : s.values;
+      if (r.wireType === 2) {
+        const after = r.pos;
+        const stop = r.end;
+        r.pos = r.start;
+        while (r.pos < stop) {
+          r.varint(stop);
+          out.push(field === 1 ? uint(r, 'a location id') : sampleValue(r));
+        }
+        r.pos = after;
+      } else {
+        r.expect(0, field === 1 ? 'sample location_id' : 'sample value');
+        out.push(field === 1 ? uint(r, 'a location id') : sampleValue(r));
       }
-      case 2: {
-        const pos = r.pos;
-        repeated(r, 'sample value', s.values, sampleValue);
-        r.pos = pos;
-        break;
-      }
-      case 3:
-        r.expect(2, 'sample label');
-        s.labels.push(parseLabel(buf, r.start, r.end));
-        break;
+    } else if (field === 3) {
+      r.expect(2, 'sample label');
+      if (s.labels === NO_LABELS) s.labels = [];
+      s.labels.push(parseLabel(buf, r.start, r.end));
     }
   }
   return s;
@@ -257,6 +262,7 @@ function parseFunction(buf: Uint8Array, start: number, end: number): RawFunction
 
 function parseProfile(buf: Buffer): Profile {
   const r = new Reader(buf, 0);
+  const sampleReader = new Reader(buf, 0);
   const end = buf.length;
   const sampleTypes: RawValueType[] = [];
   const samples: RawSample[] = [];
@@ -276,7 +282,7 @@ function parseProfile(buf: Buffer): Profile {
     const what = WHAT[r.field] ?? '';
     switch (r.field) {
       case 1: r.expect(2, what); sampleTypes.push(parseValueType(buf, r.start, r.end)); break;
-      case 2: r.expect(2, what); samples.push(parseSample(buf, r.start, r.end)); break;
+      case 2: r.expect(2, what); samples.push(parseSample(sampleReader, buf, r.start, r.end)); break;
       case 3: r.expect(2, what); mappings.push(parseMapping(buf, r.start, r.end)); break;
       case 4: r.expect(2, what); locations.push(parseLocation(buf, r.start, r.end)); break;
       case 5: r.expect(2, what); functions.push(parseFunction(buf, r.start, r.end)); break;
@@ -328,6 +334,8 @@ interface RawProfile {
   defaultSampleTypeX: number;
 }
 
+const NO_RESOLVED_LABELS: Label[] = [];
+
 /** Replaces string indexes by strings; an index outside the table is an error (pprof: errMalformed). */
 function resolve(raw: RawProfile): Profile {
   const table = raw.strings;
@@ -362,8 +370,9 @@ function resolve(raw: RawProfile): Profile {
   const samples: Sample[] = new Array<Sample>(raw.samples.length);
   for (let i = 0; i < raw.samples.length; i++) {
     const s = raw.samples[i]!;
-    let labels: Label[] = [];
+    let labels: Label[] = NO_RESOLVED_LABELS;
     if (s.labels.length > 0) {
+      labels = [];
       for (const l of s.labels) {
         const key = str(l.keyX, `a label of sample #${i + 1} key`);
         if (l.strX !== 0) {

@@ -5,6 +5,7 @@
  * de-duplicated (profile.Merge). The result is a per-location list of report nodes at function granularity
  * (profile.Aggregate with inlines kept, addresses, files and line numbers dropped).
  */
+import { idIndex } from './ids.js';
 import type { Profile } from './model.js';
 
 /** One line of the report: a function, or a location without symbols. */
@@ -20,10 +21,14 @@ export interface NodeInfo {
 
 export interface Prepared {
   nodes: NodeInfo[];
-  /** location id → node indexes, inlined callee first (as Location.Line) */
-  locationNodes: Map<number, number[]>;
-  /** samples after pruning: location ids leaf first */
-  stacks: number[][];
+  /**
+   * The frames of every sample as report nodes, root first (pprof walks locations from the last and lines
+   * from the last): sample s has frames[frameStart[s] .. frameStart[s+1]).
+   */
+  frameStart: Int32Array;
+  frames: Int32Array;
+  /** 1 where the frame's node was inlined into the next outer line of the same location */
+  frameInline: Uint8Array;
   comments: string[];
   /** Mapping[0] file (after unsourcing) and build id, for the File/Build ID header lines */
   mainFile: string;
@@ -203,12 +208,52 @@ export function prepare(p: Profile): Prepared {
     });
   }
 
+  // location position → its nodes, flattened: posNodes[posStart[i] .. posStart[i+1]), innermost line first
+  const locIndex = idIndex(p.locations.map((l) => l.id));
+  const posStart = new Int32Array(p.locations.length + 1);
+  const posNodeList: number[] = [];
+  for (let i = 0; i < p.locations.length; i++) {
+    posStart[i] = posNodeList.length;
+    posNodeList.push(...locationNodes.get(p.locations[i]!.id)!);
+  }
+  posStart[p.locations.length] = posNodeList.length;
+  const posNodes = Int32Array.from(posNodeList);
+  const table = locIndex.table;
+  const pos = (id: number) => (table !== undefined ? table[id]! : locIndex.get(id));
+  let total = 0;
+  for (const locs of stacks) {
+    for (let i = 0; i < locs.length; i++) {
+      const x = pos(locs[i]!);
+      total += posStart[x + 1]! - posStart[x]!;
+    }
+  }
+  const frameStart = new Int32Array(stacks.length + 1);
+  const frames = new Int32Array(total);
+  const frameInline = new Uint8Array(total);
+  let k = 0;
+  for (let s = 0; s < stacks.length; s++) {
+    frameStart[s] = k;
+    const locs = stacks[s]!;
+    for (let i = locs.length - 1; i >= 0; i--) {
+      const x = pos(locs[i]!);
+      const first = posStart[x]!;
+      const last = posStart[x + 1]! - 1;
+      for (let j = last; j >= first; j--) {
+        frames[k] = posNodes[j]!;
+        frameInline[k] = j !== last ? 1 : 0;
+        k++;
+      }
+    }
+  }
+  frameStart[stacks.length] = k;
+
   const comments = [...new Set(p.comments)];
   const main = p.mappings[0];
   return {
     nodes,
-    locationNodes,
-    stacks,
+    frameStart,
+    frames,
+    frameInline,
     comments,
     mainFile: main ? mappingFile.get(main.id) ?? '' : '',
     mainBuildId: main?.buildId ?? '',

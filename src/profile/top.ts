@@ -5,7 +5,7 @@
  */
 import { inputError, usageError } from '../errors.js';
 import { compareGoStrings, padLeft } from './gofmt.js';
-import { buildGraph, type Graph } from './graph.js';
+import { buildEdges, buildGraph, type Graph } from './graph.js';
 import { label as measurementLabel, percentage, scale, scaledLabel } from './measurement.js';
 import type { Profile } from './model.js';
 import { baseName, prepare, type Prepared } from './prepare.js';
@@ -24,6 +24,8 @@ export interface TopOptions {
   edgeFraction?: number;
   /** IANA zone for the Time: line; default: the zone Go would use (TZ, else /etc/localtime) */
   timeZone?: string | undefined;
+  /** environment whose TZ decides the zone (default process.env) */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface TopRow {
@@ -102,22 +104,24 @@ export function topReport(p: Profile, options: TopOptions = {}, prepared?: Prepa
 
   // newTrimmedGraph
   let g = buildGraph(prep, values, undefined);
+  let kept: Uint8Array | undefined;
   let totalValue = 0;
   for (const n of g.nodes) totalValue += g.flat[n]!;
   const nodeCutoff = abs(truncMul(totalValue, nodeFraction));
   const edgeCutoff = abs(truncMul(totalValue, edgeFraction));
   let droppedNodes = 0;
   if (nodeCutoff > 0) {
-    const kept = new Uint8Array(prep.nodes.length);
+    const keep = new Uint8Array(prep.nodes.length);
     let count = 0;
     for (const n of g.nodes) {
       if (abs(g.cum[n]!) >= nodeCutoff) {
-        kept[n] = 1;
+        keep[n] = 1;
         count++;
       }
     }
     if (count !== g.nodes.length) {
       droppedNodes = g.nodes.length - count;
+      kept = keep;
       g = buildGraph(prep, values, kept);
     }
   }
@@ -125,7 +129,7 @@ export function topReport(p: Profile, options: TopOptions = {}, prepared?: Prepa
   const sortNodes = (graph: Graph) => sortGraphNodes(graph, names, sortKeys, options.cum ?? false);
   sortNodes(g);
   if (nodeCount > 0 && nodeCount < g.nodes.length) {
-    const kept = new Uint8Array(prep.nodes.length);
+    kept = new Uint8Array(prep.nodes.length);
     for (const n of g.nodes.slice(0, nodeCount)) kept[n] = 1;
     g = buildGraph(prep, values, kept);
     sortNodes(g);
@@ -134,10 +138,11 @@ export function topReport(p: Profile, options: TopOptions = {}, prepared?: Prepa
   // (inline) marks come from the in-edges that survive edge trimming
   const inlineIn = new Uint8Array(prep.nodes.length);
   const callIn = new Uint8Array(prep.nodes.length);
-  for (const e of g.edges) {
-    if (abs(e.weight) < edgeCutoff) continue;
-    if (e.inline) inlineIn[e.dst] = 1;
-    else callIn[e.dst] = 1;
+  const edges = buildEdges(prep, values, kept);
+  for (let e = 0; e < edges.count; e++) {
+    if (abs(edges.weight[e]!) < edgeCutoff) continue;
+    if (edges.inline[e]) inlineIn[edges.dst[e]!] = 1;
+    else callIn[edges.dst[e]!] = 1;
   }
 
   // selectOutputUnit
@@ -167,7 +172,7 @@ export function topReport(p: Profile, options: TopOptions = {}, prepared?: Prepa
   }
   for (const c of prep.comments) if (!c.startsWith('#')) labels.push(c);
   if (sampleType.type !== '') labels.push(`Type: ${sampleType.type}`);
-  if (p.timeNanos !== 0n) labels.push(`Time: ${formatGoTime(p.timeNanos, options.timeZone)}`);
+  if (p.timeNanos !== 0n) labels.push(`Time: ${formatGoTime(p.timeNanos, options.timeZone, options.env)}`);
   if (p.durationNanos !== 0n) {
     const duration = measurementLabel(Number(p.durationNanos), 'nanoseconds');
     const [totalNanos, totalUnit] = scale(total, sampleType.unit, 'nanoseconds');

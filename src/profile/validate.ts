@@ -4,6 +4,7 @@
  * (pprof silently drops them), a negative duration and totals that no longer fit a double exactly.
  * Returns the first problem as one sentence, or undefined.
  */
+import { idIndex } from './ids.js';
 import type { Profile } from './model.js';
 
 export function validate(p: Profile): string | undefined {
@@ -34,12 +35,13 @@ export function validate(p: Profile): string | undefined {
     }
   }
 
+  const locationIndex = idIndex(p.locations.map((l) => l.id));
   const totals = new Array<number>(nTypes).fill(0);
   for (let i = 0; i < p.samples.length; i++) {
     const s = p.samples[i]!;
     if (s.values.length !== nTypes) return `sample #${i + 1} has ${s.values.length} values but there are ${nTypes} sample types`;
     for (const id of s.locationIds) {
-      if (!locations.has(id)) return `sample #${i + 1} refers to location ${id}, which is not in the profile`;
+      if (locationIndex.get(id) < 0) return `sample #${i + 1} refers to location ${id}, which is not in the profile`;
     }
     for (let t = 0; t < nTypes; t++) totals[t]! += s.values[t]!;
   }

@@ -3,12 +3,14 @@
  * runtime/pprof (CPU with inlined calls, heap with its four sample types, CPU with pprof.Do labels, a large
  * CPU profile of 400 functions, an empty CPU profile), and the reference `go tool pprof -top` output.
  * Profiles are cached in a temp directory keyed by the program source, so a test run builds each once.
+ * Also: the CLI run in-process with captured streams, and a protobuf writer for hand-made broken profiles.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { main } from '../../src/cli.js';
 import { buildGoProgram, goBinary, goEnv } from './services.js';
 
 const PRELUDE = `package main
@@ -279,4 +281,134 @@ export function goToolPprof(args: string[], env: NodeJS.ProcessEnv = {}): { stdo
     maxBuffer: 256 * 1024 * 1024,
   });
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+// ---------------------------------------------------------------------------------------------- CLI and hand-made profiles
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: { write: (c: string | Uint8Array) => (stdout += typeof c === 'string' ? c : Buffer.from(c).toString('utf8')), isTTY: false },
+    stderr: { write: (c: string | Uint8Array) => (stderr += typeof c === 'string' ? c : Buffer.from(c).toString('utf8')), isTTY: false },
+    env: { ...process.env, NO_COLOR: '1', TZ: 'UTC', ...env },
+  });
+  return { code, stdout, stderr };
+}
+
+/** Minimal protobuf writer. */
+export class Pb {
+  private readonly parts: Buffer[] = [];
+
+  static varint(v: bigint | number): Buffer {
+    let x = BigInt.asUintN(64, BigInt(v));
+    const out: number[] = [];
+    while (x >= 0x80n) {
+      out.push(Number(x & 0x7fn) | 0x80);
+      x >>= 7n;
+    }
+    out.push(Number(x));
+    return Buffer.from(out);
+  }
+
+  int(field: number, v: bigint | number): this {
+    this.parts.push(Pb.varint(field * 8), Pb.varint(v));
+    return this;
+  }
+
+  bytes(field: number, data: Buffer | Pb | string): this {
+    const b = data instanceof Pb ? data.done() : typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    this.parts.push(Pb.varint(field * 8 + 2), Pb.varint(b.length), b);
+    return this;
+  }
+
+  done(): Buffer {
+    return Buffer.concat(this.parts);
+  }
+}
+
+/**
+ * A small valid CPU-like profile: strings, one function/location per name, samples as [stack, value].
+ * `patch` may change any part before encoding, to make it invalid.
+ */
+export function handProfile(options: {
+  samples?: Array<[number[], bigint | number]>;
+  functionNameIndex?: number;
+  extraStringTable?: boolean;
+} = {}): Buffer {
+  const strings = ['', 'samples', 'count', 'main.a', 'main.b', 'a.go'];
+  const p = new Pb();
+  p.bytes(1, new Pb().int(1, 1).int(2, 2));
+  for (const [stack, value] of options.samples ?? [[[1, 2], 5], [[2], 3]]) {
+    const s = new Pb();
+    for (const id of stack) s.int(1, id);
+    s.int(2, value);
+    p.bytes(2, s);
+  }
+  p.bytes(4, new Pb().int(1, 1).bytes(4, new Pb().int(1, 1).int(2, 10)));
+  p.bytes(4, new Pb().int(1, 2).bytes(4, new Pb().int(1, 2).int(2, 20)));
+  p.bytes(5, new Pb().int(1, 1).int(2, options.functionNameIndex ?? 3).int(3, options.functionNameIndex ?? 3).int(4, 5));
+  p.bytes(5, new Pb().int(1, 2).int(2, 4).int(3, 4).int(4, 5));
+  for (const s of strings) p.bytes(6, s);
+  return p.done();
+}
+
+/** A valid profile of at least `size` bytes: 5000 functions, samples with 20-frame stacks, written fast. */
+export function bigProfile(size: number): Buffer {
+  const funcs = 5000;
+  const buf = Buffer.alloc(size + 1024 * 1024);
+  let pos = 0;
+  const varint = (v: number) => {
+    while (v >= 0x80) {
+      buf[pos++] = (v & 0x7f) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    buf[pos++] = v;
+  };
+  const sampleType = new Pb().bytes(1, new Pb().int(1, 1).int(2, 2)).done();
+  sampleType.copy(buf, pos);
+  pos += sampleType.length;
+  const head = Buffer.concat(
+    Array.from({ length: funcs }, (_, i) => {
+      const id = i + 1;
+      return new Pb()
+        .bytes(4, new Pb().int(1, id).bytes(4, new Pb().int(1, id).int(2, 1)))
+        .bytes(5, new Pb().int(1, id).int(2, 3 + i).int(3, 3 + i))
+        .done();
+    }),
+  );
+  head.copy(buf, pos);
+  pos += head.length;
+  const strings = ['', 'samples', 'count', ...Array.from({ length: funcs }, (_, i) => `pkg/module.Function${i}`)];
+  const st = Buffer.concat(strings.map((s) => new Pb().bytes(6, s).done()));
+  st.copy(buf, pos);
+  pos += st.length;
+  let seed = 1;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed;
+  };
+  const stack = new Array<number>(20);
+  while (pos < size) {
+    let packed = 0;
+    for (let i = 0; i < 20; i++) {
+      stack[i] = 1 + (rand() % funcs);
+      packed += stack[i]! < 128 ? 1 : 2;
+    }
+    const value = 1 + (rand() % 100);
+    buf[pos++] = 0x12; // field 2 (sample), length-delimited
+    varint(2 + packed + 2);
+    buf[pos++] = 0x0a; // location_id, packed
+    varint(packed);
+    for (const id of stack) varint(id);
+    buf[pos++] = 0x10; // value
+    varint(value);
+  }
+  return buf.subarray(0, pos);
 }
