@@ -14,6 +14,7 @@ import { PrometheusSource } from '../src/sources/prometheus.js';
 import { loadProjectWorld, STAGES, type ConstructorProfile, type LoadedWorld } from '../src/world/load.js';
 import { nodeName } from '../src/world/model.js';
 import { last } from '../src/world/timeseries.js';
+import { loadCurrentProjectWorld } from '../src/world/project.js';
 import { detectStep, worldWindow } from '../src/world/window.js';
 import { startPrometheus, type PrometheusServer } from './helpers/prometheus.js';
 
@@ -183,5 +184,33 @@ describe('world from a real Prometheus: nodes', () => {
     // with a 60 s refresh interval, round(30/60)·60 = 60 (Go rounds half away from zero), not larger: 60
     assert.deepEqual(await detectStep(source, 60, END), { step: 60, error: null });
     assert.deepEqual(worldWindow(END + 29, 30), { from: END - 3600 - 120, to: END - 120, step: 30 });
+  });
+
+  it('loads the current world of a project, or reports it stale when Prometheus cannot be probed', async () => {
+    // collection at END + 2 min: step 30, window [END - 3600, END]
+    const p: ConstructorProfile = { stages: {}, queries: {} };
+    const current = await loadCurrentProjectWorld({ id: 'proj1' }, source, 30, END + 120, p);
+    assert.equal(current.status, 'loaded');
+    if (current.status === 'loaded') {
+      assert.deepEqual(current.window, WINDOW);
+      assert.equal(current.world.nodes.length, 8);
+    }
+    const down = new PrometheusSource({ url: 'http://127.0.0.1:1', timeoutMs: 2000 });
+    try {
+      const empty: ConstructorProfile = { stages: {}, queries: {} };
+      const stale = await loadCurrentProjectWorld({ id: 'proj1' }, down, 30, END, empty);
+      assert.equal(stale.status, 'stale');
+      assert.deepEqual(empty, { stages: {}, queries: {} });
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('returns an empty loaded world without stages or queries for a zero step', async () => {
+    const p: ConstructorProfile = { stages: {}, queries: {} };
+    const w = await loadProjectWorld({ id: 'proj1' }, source, { from: END - 3600, to: END, step: 0 }, p);
+    assert.equal(w.error, null);
+    assert.equal(w.nodes.length, 0);
+    assert.deepEqual(p, { stages: {}, queries: {} });
   });
 });

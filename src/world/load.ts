@@ -111,13 +111,17 @@ export async function loadProjectWorld(
 ): Promise<LoadedWorld> {
   const started = process.hrtime.bigint();
   // the stats path asks the cache for the step of the same window, so the raw step is the world step
-  const rawStep = window.step;
-  const aligned: Window = { from: window.from - (window.from % window.step), to: window.to - (window.to % window.step), step: window.step };
+  const rawStep = window.step > 0 ? window.step : 0;
+  const aligned: Window = rawStep > 0
+    ? { from: window.from - (window.from % rawStep), to: window.to - (window.to % rawStep), step: rawStep }
+    : { ...window };
   const world: LoadedWorld = { ...newWorld(project.id, aligned, rawStep), error: null, failures: [], warnings: [], loadSeconds: 0 };
   const finish = (): LoadedWorld => {
     world.loadSeconds = goSeconds(process.hrtime.bigint() - started);
     return world;
   };
+  // no data in the cache: an empty world, loaded, with neither stages nor queries (LoadWorld's rawStep == 0)
+  if (rawStep === 0) return finish();
 
   let checkConfigsError: unknown;
   await stage(profile, 'get_check_configs', async () => {
