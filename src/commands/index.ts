@@ -5,6 +5,7 @@ import { schemaCommand } from './schema.js';
 import { sendCommand } from './send.js';
 import { showCommand } from './show.js';
 import { statusCommand } from './status.js';
+import { verifyCommand } from './verify.js';
 
 /** Every sub-command, in the order `--help` lists them. */
-export const commands: CommandSpec[] = [showCommand, schemaCommand, profileCommand, sendCommand, statusCommand, diffCommand];
+export const commands: CommandSpec[] = [showCommand, schemaCommand, profileCommand, sendCommand, statusCommand, diffCommand, verifyCommand];

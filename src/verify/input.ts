@@ -1,0 +1,65 @@
+/**
+ * What verify checks: the payload (a file as read, or the wire bytes built from the sources) and, when
+ * the sources can be read, the instance's identifying values.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { CliError, describe, inputError } from '../errors.js';
+import { readAll, type IO } from '../io.js';
+import { stripJsonComments } from '../model/payload-codec.js';
+import { buildPayloadFromArgs, type SourceArgs } from '../commands/source-options.js';
+import type { BuildContext } from '../model/build.js';
+
+export interface VerifyInput {
+  source: string;
+  value: unknown;
+  context: BuildContext | undefined;
+  notes: string[];
+}
+
+function parse(text: string, name: string, notes: string[]): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    try {
+      const value = JSON.parse(stripJsonComments(text.replace(/^\uFEFF/, '')));
+      notes.push(`${name} has comments, a BOM or trailing commas: Coroot never sends those; checked after removing them`);
+      return value;
+    } catch (err) {
+      throw inputError(`${name}: not JSON (${describe(err)})`, err);
+    }
+  }
+}
+
+/** Sources named on the command line or in the environment, as opposed to the ./data default. */
+function sourcesGiven(args: SourceArgs, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(args['data-dir'] || args['pg-connection-string'] || args.config || env.DATA_DIR || env.PG_CONNECTION_STRING || env.CONFIG);
+}
+
+export async function loadVerifyInput(args: SourceArgs & { payload?: string }, io: IO): Promise<VerifyInput> {
+  const notes: string[] = [];
+  if (args.payload === undefined) {
+    const built = await buildPayloadFromArgs(args, io);
+    return { source: `payload built from ${built.context.database}`, value: JSON.parse(built.bytes.toString('utf8')), context: built.context, notes };
+  }
+  const name = args.payload === '-' ? 'stdin' : args.payload;
+  let text: string;
+  try {
+    text = args.payload === '-' ? (await readAll(io.stdin)).toString('utf8') : readFileSync(args.payload, 'utf8');
+  } catch (err) {
+    throw inputError(`${name}: ${describe(err)}`, err);
+  }
+  const value = parse(text, name, notes);
+  let context: BuildContext | undefined;
+  if (sourcesGiven(args, io.env)) {
+    context = (await buildPayloadFromArgs(args, io)).context;
+  } else if (existsSync('./data')) {
+    try {
+      context = (await buildPayloadFromArgs(args, io)).context;
+    } catch (err) {
+      notes.push(`./data could not be read (${err instanceof CliError ? err.message : describe(err)}): only patterns were checked`);
+    }
+  } else {
+    notes.push('no sources given (--data-dir, --pg-connection-string, --config): the instance\'s own names, addresses and credentials were not checked, only patterns');
+  }
+  return { source: name, value, context, notes };
+}

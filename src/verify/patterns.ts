@@ -1,0 +1,112 @@
+/**
+ * Shapes of identifying data that need no knowledge of the instance: addresses, e-mails, URLs, host names,
+ * JWTs and long random tokens. Each is a cheap regular expression plus a check that removes the usual
+ * false positives of a usage payload (versions, route templates, metric names).
+ */
+import { isIP } from 'node:net';
+import type { Severity } from './finding.js';
+
+export interface PatternHit {
+  start: number;
+  end: number;
+  rule: string;
+  severity: Severity;
+  what: string;
+}
+
+export interface PatternRule {
+  rule: string;
+  what: string;
+  severity: Severity;
+  regex: RegExp;
+  accept?(match: string): boolean;
+}
+
+/** Public domains of code, not of the instance: Go import paths fill function names in profiles. */
+const CODE_DOMAINS = /(^|\.)(github\.com|golang\.org|google\.golang\.org|gopkg\.in|go\.uber\.org|k8s\.io|sigs\.k8s\.io|coroot\.com|go\.opentelemetry\.io|cloud\.google\.com|googlesource\.com|prometheus\.io|gitlab\.com|bitbucket\.org|go\.etcd\.io|go\.mongodb\.org|modernc\.org|cel\.dev|dario\.cat)$/i;
+
+const TLDS = new Set(('com net org io dev app ai co cloud info biz me us uk de fr nl ru cn jp in br eu ch se no fi pl it es ca au ' +
+  'local internal lan home corp intra private svc cluster test example invalid localdomain').split(' '));
+
+function entropy(text: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) h -= (n / text.length) * Math.log2(n / text.length);
+  return h;
+}
+
+export const PATTERN_RULES: readonly PatternRule[] = [
+  {
+    rule: 'pattern:jwt',
+    what: 'JSON Web Token',
+    severity: 'error',
+    regex: /eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g,
+  },
+  {
+    rule: 'pattern:url',
+    what: 'URL',
+    severity: 'error',
+    regex: /\b[a-z][a-z0-9+.-]{1,15}:\/\/[^\s"'<>]+/gi,
+  },
+  {
+    rule: 'pattern:email',
+    what: 'e-mail address',
+    severity: 'error',
+    regex: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
+  },
+  {
+    rule: 'pattern:ipv4',
+    what: 'IPv4 address',
+    severity: 'error',
+    regex: /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])/g,
+    accept: (m) => isIP(m) === 4 && m !== '0.0.0.0',
+  },
+  {
+    rule: 'pattern:ipv6',
+    what: 'IPv6 address',
+    severity: 'error',
+    regex: /(?<![0-9A-Za-z:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Za-z:])/g,
+    // "::" or "a::b" also occur inside application ids with empty parts; a real address has 3+ groups
+    accept: (m) => isIP(m) === 6 && m.split(':').filter((g) => g !== '').length >= 3,
+  },
+  {
+    rule: 'pattern:hostname',
+    what: 'host name',
+    severity: 'warning',
+    regex: /(?<![A-Za-z0-9_.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![A-Za-z0-9_-])/g,
+    accept: (m) => {
+      if (CODE_DOMAINS.test(m)) return false;
+      const labels = m.toLowerCase().split('.');
+      return TLDS.has(labels.at(-1)!) || labels.length >= 3;
+    },
+  },
+  {
+    rule: 'pattern:token',
+    what: 'long random token',
+    severity: 'warning',
+    regex: /[A-Za-z0-9_+=-]{24,}/g,
+    accept: (m) => {
+      const digits = m.replace(/[^0-9]/g, '').length;
+      const letters = m.replace(/[^A-Za-z]/g, '').length;
+      return digits >= 3 && letters >= 3 && entropy(m) >= 3.5;
+    },
+  },
+];
+
+/** Every pattern hit in a string; `skip` leaves out rules that do not apply at its path. */
+export function findPatterns(text: string, skip: ReadonlySet<string> = new Set()): PatternHit[] {
+  const hits: PatternHit[] = [];
+  for (const rule of PATTERN_RULES) {
+    if (skip.has(rule.rule)) continue;
+    rule.regex.lastIndex = 0;
+    for (const m of text.matchAll(rule.regex)) {
+      if (rule.accept && !rule.accept(m[0])) continue;
+      const start = m.index ?? 0;
+      // an e-mail's or URL's host is not reported a second time as a host name
+      if (hits.some((h) => h.start <= start && start + m[0].length <= h.end)) continue;
+      hits.push({ start, end: start + m[0].length, rule: rule.rule, severity: rule.severity, what: rule.what });
+    }
+  }
+  return hits;
+}

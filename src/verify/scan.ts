@@ -1,0 +1,131 @@
+/**
+ * The anonymity check: every string and map key of the payload (and, when given, every string of its
+ * decoded profiles) against the instance's identifying values and the identifying-data patterns.
+ */
+import { formatPath } from '../diff/path.js';
+import { AhoCorasick } from './aho-corasick.js';
+import type { Finding } from './finding.js';
+import type { Needle } from './identifying.js';
+import { findPatterns, type PatternHit } from './patterns.js';
+
+interface Span {
+  start: number;
+  end: number;
+  label: string;
+}
+
+/** Paths whose random-looking values are meant to be random: the instance UUID and browser ids. */
+function skippedRules(segments: ReadonlyArray<string | number>): Set<string> {
+  const path = segments.filter((s) => typeof s === 'string').join('.');
+  if (path === 'instance.uuid') return new Set(['pattern:token', 'pattern:hostname', 'pattern:ipv6']);
+  if (path === 'ux.users') return new Set(['pattern:token']);
+  // Go symbol and file names are full of import-path domains and long identifiers: only hard evidence counts
+  if (path.startsWith('profile.')) return new Set(['pattern:token', 'pattern:hostname']);
+  return new Set();
+}
+
+const KNOWN: Array<[RegExp, string]> = [
+  [/^ux\.sent_notifications\[/, 'known Coroot v1.24.5 behaviour: sent_notifications keys are raw destinations such as "slack:<channel>"'],
+  [/^performance\.components\[\d+\]\.id$/, "known Coroot v1.24.5 behaviour: the ids of Coroot's own components carry their application names"],
+  [/^performance\.components\[\d+\]\.instances\[\d+\]\.containers\[/, 'known Coroot v1.24.5 behaviour: container names of Coroot\'s own components are sent'],
+];
+
+const isWord = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+export class AnonymityScanner {
+  private readonly matcher: AhoCorasick;
+  readonly findings: Finding[] = [];
+
+  constructor(private readonly needles: readonly Needle[]) {
+    this.matcher = new AhoCorasick(needles.map((n) => n.value));
+  }
+
+  /** Needle hits that start and end at word boundaries: "prod" is found in "slack:prod", not in "product". */
+  private needleHits(text: string): Array<Span & { needle: Needle }> {
+    const out: Array<Span & { needle: Needle }> = [];
+    for (const hit of this.matcher.findAll(text)) {
+      const needle = this.needles[hit.needle]!;
+      const v = needle.value;
+      if (isWord(v.charCodeAt(0)) && hit.start > 0 && isWord(text.charCodeAt(hit.start - 1))) continue;
+      if (isWord(v.charCodeAt(v.length - 1)) && hit.end < text.length && isWord(text.charCodeAt(hit.end))) continue;
+      out.push({ start: hit.start, end: hit.end, label: `source:${needle.label}`, needle });
+    }
+    // the host inside a matched URL adds nothing to the URL finding
+    return out.filter((a) => !out.some((b) => b !== a && b.start <= a.start && a.end <= b.end && b.end - b.start > a.end - a.start));
+  }
+
+  private patternHits(text: string, skip: ReadonlySet<string>, covered: readonly Span[]): PatternHit[] {
+    // a pattern overlapping an identifying value would report the same text twice
+    return findPatterns(text, skip).filter((p) => !covered.some((c) => c.start < p.end && p.start < c.end));
+  }
+
+  /** The text with every identifying part replaced by «what it is». */
+  mask(text: string, skip: ReadonlySet<string> = new Set()): string {
+    const needles = this.needleHits(text);
+    const spans: Span[] = [...needles, ...this.patternHits(text, skip, needles).map((p) => ({ start: p.start, end: p.end, label: p.rule }))];
+    if (spans.length === 0) return text;
+    spans.sort((a, b) => a.start - b.start || b.end - a.end);
+    let out = '';
+    let at = 0;
+    for (const s of spans) {
+      if (s.start < at) continue;
+      out += `${text.slice(at, s.start)}«${s.label}»`;
+      at = s.end;
+    }
+    return out + text.slice(at);
+  }
+
+  private maskedPath(segments: ReadonlyArray<string | number>): string {
+    return formatPath(segments.map((s) => (typeof s === 'string' ? this.mask(s) : s)));
+  }
+
+  private excerpt(text: string, skip: ReadonlySet<string>): string {
+    const masked = this.mask(text, skip);
+    if (masked.length <= 90) return masked;
+    const first = Math.max(0, masked.indexOf('«') - 30);
+    return `${first > 0 ? '…' : ''}${masked.slice(first, first + 90)}…`;
+  }
+
+  /** One string of the payload: a value, or a map key (then `segments` ends with it). */
+  checkString(text: string, segments: ReadonlyArray<string | number>, isKey: boolean, kind: 'identifying' | 'profile' = 'identifying'): void {
+    const skip = skippedRules(isKey ? segments.slice(0, -1) : segments);
+    const needles = this.needleHits(text);
+    const patterns = this.patternHits(text, skip, needles);
+    if (needles.length === 0 && patterns.length === 0) return;
+    const path = this.maskedPath(segments);
+    const note = KNOWN.find(([re]) => re.test(path))?.[1];
+    const where = isKey ? 'a map key' : 'a value';
+    const base = { path, excerpt: this.excerpt(text, skip), ...(note ? { note } : {}) };
+    const seen = new Set<string>();
+    for (const hit of needles) {
+      if (seen.has(hit.label)) continue;
+      seen.add(hit.label);
+      this.findings.push({ kind, rule: hit.label, severity: 'error', message: `${where} contains the ${hit.needle.what}`, ...base });
+    }
+    for (const hit of patterns) {
+      if (seen.has(hit.rule)) continue;
+      seen.add(hit.rule);
+      this.findings.push({ kind: kind === 'profile' ? 'profile' : 'pattern', rule: hit.rule, severity: hit.severity, message: `${where} contains what looks like a ${hit.what}`, ...base });
+    }
+  }
+
+  /** Walks a payload; the base64 profiles are left to the profile check. */
+  scanPayload(value: unknown, segments: Array<string | number> = []): void {
+    if (typeof value === 'string') {
+      if (segments.length === 2 && segments[0] === 'profile' && (segments[1] === 'cpu' || segments[1] === 'memory')) return;
+      this.checkString(value, segments, false);
+      return;
+    }
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => this.scanPayload(item, [...segments, i]));
+      return;
+    }
+    if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        const child = [...segments, key];
+        this.checkString(key, child, true);
+        this.scanPayload(item, child);
+      }
+    }
+  }
+}
