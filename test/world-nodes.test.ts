@@ -13,6 +13,7 @@ import type { Payload } from '../src/model/payload-schema.js';
 import { PrometheusSource } from '../src/sources/prometheus.js';
 import { loadProjectWorld, STAGES, type ConstructorProfile, type LoadedWorld } from '../src/world/load.js';
 import { nodeName } from '../src/world/model.js';
+import type { CloudPricingModel } from '../src/world/pricing.js';
 import { last } from '../src/world/timeseries.js';
 import { loadCurrentProjectWorld } from '../src/world/project.js';
 import { detectStep, worldWindow } from '../src/world/window.js';
@@ -151,6 +152,24 @@ describe('world from a real Prometheus: nodes', () => {
     assert.equal(payload.integration.kube_state_metrics, true);
     assert.equal(payload.integration.fluxcd, true);
     assert.equal(payload.integration.argocd, false);
+    // no cloud-pricing dump: Coroot's pricing manager has no model, so no node has a price
+    assert.equal(payload.integration.cloud_costs, false);
+  });
+
+  it('finds node prices when a cloud-pricing dump is loaded', async () => {
+    type Compute = NonNullable<NonNullable<CloudPricingModel['aws']>['compute']>;
+    const dump = (compute: Compute): CloudPricingModel => ({ aws: { compute, managed_db: null, managed_cache: null }, gcp: null, azure: null });
+    // node-a is the only node with both CPU and memory: AWS us-east-1 m5.large
+    const priced = await loadProjectWorld({ id: 'proj1' }, source, WINDOW, { stages: {}, queries: {} }, {
+      cloudPricing: dump({ 'us-east-1': { 'm5.large': { on_demand: 0.096, spot: 0.035 } } }),
+    });
+    assert.deepEqual(priced.nodes.filter((n) => n.price !== null).map(nodeName), ['node-a']);
+    const payload = payloadBeforeProjects();
+    applyWorldToPayload(payload, priced, END);
+    assert.equal(payload.integration.cloud_costs, true);
+    // a dump without that instance type prices nothing: the other nodes lack memory, custom pricing included
+    const unpriced = await loadProjectWorld({ id: 'proj1' }, source, WINDOW, { stages: {}, queries: {} }, { cloudPricing: dump({}) });
+    assert.ok(unpriced.nodes.every((n) => n.price === null));
   });
 
   it('adds projects up: sums and unions', () => {

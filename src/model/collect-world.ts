@@ -1,7 +1,7 @@
 /**
  * The world-derived part of collect() for one loaded project (stats/stats.go:458-531), the fields rebuilt
  * so far: node_agent, kube_state_metrics, fluxcd, argocd, nodes, cpu_cores, gpus, node_agent_versions,
- * kernel_versions, clouds. Projects add up as in Coroot: sums, set unions, ORs, and the tri-state
+ * kernel_versions, clouds, cloud_costs. Projects add up as in Coroot: sums, set unions, ORs, and the tri-state
  * kube_state_metrics.
  */
 import type { Payload } from './payload-schema.js';
@@ -54,5 +54,6 @@ export function applyWorldToPayload(payload: Payload, world: LoadedWorld, now: n
     integration.node_agent_versions = addToSet(integration.node_agent_versions, n.agentVersion.value());
     infra.kernel_versions = addToSet(infra.kernel_versions, n.kernelVersion.value());
     stack.clouds = addToSet(stack.clouds, goToLower(n.cloudProvider.value()));
+    if (n.price !== null) integration.cloud_costs = true;
   }
 }

@@ -11,8 +11,10 @@ import type { MetricValues, MetricsSource, Window } from '../sources/metrics.js'
 import { loadArgoCDResources, loadFluxResources, loadKubeStateMetricsInstalled, loadKubeStateMetricsRequired } from './integrations.js';
 import { newWorld, type World } from './model.js';
 import {
-  loadElasticacheMetadata, loadFargateNodes, loadNodes, loadRds, loadRdsMetadata, newManagedInstances, type NodeCache,
+  loadElasticache, loadElasticacheMetadata, loadFargateNodes, loadNodes, loadRds, loadRdsMetadata, newManagedInstances,
+  type NodeCache, type Pricing,
 } from './nodes.js';
+import { DEFAULT_CUSTOM_CLOUD_PRICING, type CloudPricingModel, type CustomCloudPricing } from './pricing.js';
 import { constructorQueries, type CustomSliQuery } from './queries.js';
 import { recordQuery } from './query-stats.js';
 
@@ -27,6 +29,10 @@ export interface ProjectRef {
 export interface LoadOptions {
   /** custom SLI queries from the project's check configs */
   customSlis?: readonly CustomSliQuery[];
+  /** Coroot's cloud-pricing dump (readCloudPricing of DATA_DIR/cloud-pricing/cloud-pricing.json.gz); none: no node has a price */
+  cloudPricing?: CloudPricingModel | null;
+  /** the project's custom cloud pricing; Coroot's default when the project has none */
+  customCloudPricing?: CustomCloudPricing;
   /** timed as the get_check_configs stage, as LoadWorld reads the check configs itself */
   getCheckConfigs?: () => Promise<unknown>;
   signal?: AbortSignal;
@@ -146,15 +152,17 @@ export async function loadProjectWorld(
 
   const nodes: NodeCache = new Map();
   const managed = newManagedInstances();
+  const pricing: Pricing = { model: options.cloudPricing ?? null, custom: options.customCloudPricing ?? DEFAULT_CUSTOM_CLOUD_PRICING };
   const steps: Partial<Record<Stage, () => void>> = {
-    load_nodes: () => loadNodes(world, metrics, nodes),
+    load_nodes: () => loadNodes(world, metrics, nodes, pricing),
     load_fargate_nodes: () => loadFargateNodes(world, metrics, nodes),
     load_k8s_metadata: () => loadKubeStateMetricsInstalled(world, metrics),
     load_flux_resources: () => loadFluxResources(world, metrics),
     load_argocd_resources: () => loadArgoCDResources(world, metrics),
     load_rds_metadata: () => loadRdsMetadata(world, metrics, managed),
     load_elasticache_metadata: () => loadElasticacheMetadata(world, metrics, managed),
-    load_rds: () => loadRds(metrics, managed),
+    load_rds: () => loadRds(metrics, managed, pricing),
+    load_elasticache: () => loadElasticache(managed, pricing),
     load_containers: () => loadKubeStateMetricsRequired(world, metrics),
   };
   for (const name of STAGES.slice(2)) {

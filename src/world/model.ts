@@ -3,6 +3,7 @@
  * nodes with what the payload reads from them, and the integration flags.
  */
 import type { Window } from '../sources/metrics.js';
+import type { NodePrice } from './pricing.js';
 import { LabelLastValue, type Series } from './timeseries.js';
 
 /** model.NodeId; compared by both fields, case-sensitively. */
@@ -47,6 +48,10 @@ export interface Node {
   instanceType: LabelLastValue;
   instanceLifeCycle: LabelLastValue;
   fargate: boolean;
+  /** the RDS / ElastiCache instance this node stands for (node.Instances[0].Rds / .Elasticache) */
+  rds: { engine: LabelLastValue; multiAz: LabelLastValue } | null;
+  elasticache: { engine: LabelLastValue } | null;
+  price: NodePrice | null;
 }
 
 export function newNode(clusterId: string, id: NodeId): Node {
@@ -66,6 +71,9 @@ export function newNode(clusterId: string, id: NodeId): Node {
     instanceType: new LabelLastValue(),
     instanceLifeCycle: new LabelLastValue(),
     fargate: false,
+    rds: null,
+    elasticache: null,
+    price: null,
   };
 }
 

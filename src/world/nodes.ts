@@ -6,6 +6,7 @@
 import type { MetricValues } from '../sources/metrics.js';
 import { goToLower, parsesAsInt8, splitN } from './gostrings.js';
 import { newNode, nodeIdFromLabels, nodeKey, type Node, type World } from './model.js';
+import { getNodePrice, type CloudPricingModel, type CustomCloudPricing } from './pricing.js';
 import { LabelLastValue, mergeAny } from './timeseries.js';
 
 export type Metrics = ReadonlyMap<string, readonly MetricValues[]>;
@@ -51,8 +52,14 @@ function initNodesList(w: World, metrics: Metrics, nodes: NodeCache): void {
   }
 }
 
+/** Coroot's pricing manager as the constructor gets it: the dump (null when none loaded) and the project's custom prices. */
+export interface Pricing {
+  model: CloudPricingModel | null;
+  custom: CustomCloudPricing;
+}
+
 /** loadNodes (the attributes the payload and pricing read; disks and interfaces are not kept yet) */
-export function loadNodes(w: World, metrics: Metrics, nodes: NodeCache): void {
+export function loadNodes(w: World, metrics: Metrics, nodes: NodeCache, pricing: Pricing): void {
   initNodesList(w, metrics, nodes);
   for (const [queryName, series] of metrics) {
     if (!queryName.startsWith('node_')) continue;
@@ -86,6 +93,8 @@ export function loadNodes(w: World, metrics: Metrics, nodes: NodeCache): void {
       }
     }
   }
+  // priced here, before Fargate and managed-service nodes exist or change
+  for (const n of w.nodes) n.price = getNodePrice(pricing.model, pricing.custom, n);
 }
 
 function nodeGPU(w: World, node: Node, queryName: string, m: MetricValues): void {
@@ -163,8 +172,11 @@ export function loadRdsMetadata(w: World, metrics: Metrics, managed: ManagedInst
       const clusterParts = splitN(m.labels.cluster_id ?? '', '/', 2);
       const appName = clusterParts.length === 2 ? clusterParts[1]! : instanceParts[1]!;
       node = managedNode(w, managed, `RDS\u0000${appName}\u0000${instanceParts[1]}`, `rds:${instanceParts[1]}`, m);
+      node.rds ??= { engine: new LabelLastValue(), multiAz: new LabelLastValue() };
       managed.rdsById.set(rdsId, node);
     }
+    node.rds!.engine.update(m.values, m.labels.engine ?? '', w.window);
+    node.rds!.multiAz.update(m.values, m.labels.multi_az ?? '', w.window);
     node.instanceType.update(m.values, m.labels.instance_type ?? '', w.window);
     node.cloudProvider.update(m.values, CLOUD_PROVIDER_AWS, w.window);
     node.region.update(m.values, m.labels.region ?? '', w.window);
@@ -183,8 +195,10 @@ export function loadElasticacheMetadata(w: World, metrics: Metrics, managed: Man
       if (parts.length !== 3) continue;
       const instanceName = `${parts[1]}-${parts[2]}`;
       node = managedNode(w, managed, `ElasticacheCluster\u0000${m.labels.cluster_id ?? ''}\u0000${instanceName}`, `elasticache:${instanceName}`, m);
+      node.elasticache ??= { engine: new LabelLastValue() };
       managed.ecById.set(ecId, node);
     }
+    node.elasticache!.engine.update(m.values, m.labels.engine ?? '', w.window);
     node.instanceType.update(m.values, m.labels.instance_type ?? '', w.window);
     node.cloudProvider.update(m.values, CLOUD_PROVIDER_AWS, w.window);
     node.region.update(m.values, m.labels.region ?? '', w.window);
@@ -192,8 +206,8 @@ export function loadElasticacheMetadata(w: World, metrics: Metrics, managed: Man
   }
 }
 
-/** loadRds, node part: CPU and memory capacity of each RDS instance's node. */
-export function loadRds(metrics: Metrics, managed: ManagedInstances): void {
+/** loadRds, node part: CPU and memory capacity of each RDS instance's node, then its price (no custom pricing). */
+export function loadRds(metrics: Metrics, managed: ManagedInstances, pricing: Pricing): void {
   for (const queryName of ['aws_rds_cpu_cores', 'aws_rds_memory_total_bytes']) {
     for (const m of metrics.get(queryName) ?? []) {
       const node = managed.rdsById.get(m.labels.rds_instance_id ?? '');
@@ -202,4 +216,10 @@ export function loadRds(metrics: Metrics, managed: ManagedInstances): void {
       else node.memoryTotalBytes = mergeAny(node.memoryTotalBytes, m.values);
     }
   }
+  for (const node of managed.rdsById.values()) node.price = getNodePrice(pricing.model, null, node);
+}
+
+/** loadElasticache, node part: the price without custom pricing (no CPU capacity is known, so none). */
+export function loadElasticache(managed: ManagedInstances, pricing: Pricing): void {
+  for (const node of managed.ecById.values()) node.price = getNodePrice(pricing.model, null, node);
 }
