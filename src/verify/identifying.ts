@@ -56,6 +56,9 @@ export class NeedleSet {
       this.add(decodeURIComponent(url.username), `${label}-user`, `${what} user`);
       this.add(decodeURIComponent(url.password), `${label}-password`, `${what} password`);
       this.add(url.host, `${label}-host`, `${what} host`);
+      // webhook URLs carry their secret in the path or the query (Teams, Slack, generic tokens)
+      const parts = [...url.pathname.split('/'), ...[...url.searchParams.values()]].map((p) => { try { return decodeURIComponent(p); } catch { return p; } });
+      for (const part of parts) if (part.length >= 8 && /[0-9A-Z]/.test(part)) this.add(part, `${label}-url-secret`, `${what} URL part`);
     }
     // libpq key=value strings
     for (const m of value.matchAll(/\b(host|user|password|dbname)\s*=\s*('[^']*'|\S+)/g)) {
@@ -69,7 +72,7 @@ export class NeedleSet {
     if (typeof value === 'string') {
       if (/template/i.test(key)) return;
       if (/url$/i.test(key) || /^https?:\/\//.test(value)) this.addUrl(value, label, what);
-      else this.add(value, `${label}${key ? `-${key.replace(/_/g, '-').toLowerCase()}` : ''}`, `${what}${key ? ` ${key}` : ''}`);
+      else this.add(value, `${label}${key ? `-${key.replace(/_/g, '-').toLowerCase()}` : ''}`, key ? `${key.replace(/[_-]/g, ' ')} of the ${what}` : what);
       return;
     }
     if (Array.isArray(value)) {

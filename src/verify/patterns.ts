@@ -44,6 +44,12 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     regex: /eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g,
   },
   {
+    rule: 'pattern:password-hash',
+    what: 'password hash (bcrypt or crypt)',
+    severity: 'error',
+    regex: /\$(?:2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}|[156]\$(?:rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{22,86})/g,
+  },
+  {
     rule: 'pattern:url',
     what: 'URL',
     severity: 'error',

@@ -51,7 +51,8 @@ export class AnonymityScanner {
       out.push({ start: hit.start, end: hit.end, label: `source:${needle.label}`, needle });
     }
     // the host inside a matched URL adds nothing to the URL finding
-    return out.filter((a) => !out.some((b) => b !== a && b.start <= a.start && a.end <= b.end && b.end - b.start > a.end - a.start));
+    // and two sources holding the same text (a channel in the integration and in a category) are one finding
+    return out.filter((a, i) => !out.some((b, j) => j !== i && b.start <= a.start && a.end <= b.end && (b.end - b.start > a.end - a.start || j < i)));
   }
 
   private patternHits(text: string, skip: ReadonlySet<string>, covered: readonly Span[]): PatternHit[] {
