@@ -1,0 +1,359 @@
+/**
+ * Coroot's chunk files (cache/chunk/chunk.go, v4.go): one file per query and time range, named
+ * `<project>-<md5 of the query>-<from>-<points>-<step>.db`, starting with a 26-byte little-endian header
+ * (Go's binary.Read of a struct has no padding):
+ *
+ *   u8 version | i64 from | u32 points | i64 step | bool finalized | u32 metricsCount (v4) or dataSize (v3)
+ *
+ * v4 (written by v1.24.5): u64 label hash per series; LZ4 blocks of at most 1 MiB of float32 values
+ * (`u32 decompressed, u32 compressed` + block), a series never split across blocks; then the labels:
+ * six u32 sizes, the key dictionary, the LZ4-compressed value dictionary, and per series a count byte
+ * and 4-byte (key index u8, value index u24) pairs.
+ *
+ * v3 (older Coroot): after the header one golz4 LZ4 stream holding, per series, `u64 hash, u32 labels
+ * offset, u32 labels size` and its float32 values, then the labels area of `key\0value\0` strings.
+ *
+ * readChunk merges one chunk into the query's result exactly as chunk.Read does, including which series
+ * it adds and whose labels it reads.
+ */
+import { CacheFormatError } from './errors.js';
+import { fillAny, type FillFn, type Target } from './fill.js';
+import { ChunkFileReader } from './file-reader.js';
+import { decompressBlock, Lz4FramedStream } from './lz4.js';
+
+export const V3 = 3;
+export const V4 = 4;
+export const HEADER_SIZE = 26;
+/** chunk.Size: a fresh chunk covers 10 minutes */
+export const CHUNK_SIZE = 600;
+/** v4 value blocks hold at most this much before compression */
+export const BLOCK_SIZE = 1024 * 1024;
+export const BLOCK_COMPRESS_BOUND = BLOCK_SIZE + Math.floor(BLOCK_SIZE / 255) + 16;
+const V3_SERIES_META_SIZE = 16;
+
+export interface ChunkHeader {
+  version: number;
+  from: number;
+  pointsCount: number;
+  step: number;
+  finalized: boolean;
+  dataSizeOrMetricsCount: number;
+}
+
+/** Meta of one chunk as Coroot's in-memory index holds it (chunk.Meta). */
+export interface ChunkMeta extends ChunkHeader {
+  path: string;
+  /** file name part 2: the md5 hex of the query text (or of the recording rule's name) */
+  queryHash: string;
+  /** the file's modification time in whole Unix seconds: the order chunks are applied in */
+  created: number;
+}
+
+/** Meta.To: the time of the last point. PointsCount-1 wraps like Go's uint32. */
+export function chunkTo(meta: Pick<ChunkHeader, 'from' | 'pointsCount' | 'step'>): number {
+  return meta.from + ((meta.pointsCount - 1) >>> 0) * meta.step;
+}
+
+/**
+ * The query hash of a chunk file name, or null when Coroot's index would not list the file: the name
+ * must end in `.db` and split into exactly five parts on '-'.
+ */
+export function chunkQueryHash(fileName: string): string | null {
+  if (!fileName.endsWith('.db')) return null;
+  const parts = fileName.split('-');
+  return parts.length === 5 ? parts[1]! : null;
+}
+
+function int64(view: DataView, offset: number, what: string): number {
+  const v = view.getBigInt64(offset, true);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
+    throw new CacheFormatError(`header ${what} ${v} is out of range`);
+  }
+  return Number(v);
+}
+
+export function parseHeader(bytes: Uint8Array): ChunkHeader {
+  if (bytes.length < HEADER_SIZE) throw new CacheFormatError(`truncated header (${bytes.length} of ${HEADER_SIZE} bytes)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_SIZE);
+  return {
+    version: view.getUint8(0),
+    from: int64(view, 1, 'from'),
+    pointsCount: view.getUint32(9, true),
+    step: int64(view, 13, 'step'),
+    finalized: view.getUint8(21) !== 0,
+    dataSizeOrMetricsCount: view.getUint32(22, true),
+  };
+}
+
+/** chunk.ReadMeta: the header and the modification time; any error means Coroot skips the file. */
+export function readChunkMeta(path: string, queryHash: string): ChunkMeta {
+  const reader = new ChunkFileReader(path);
+  try {
+    const header = parseHeader(reader.readExact(Math.min(HEADER_SIZE, reader.size), 'header'));
+    return { ...header, path, queryHash, created: Math.floor(reader.mtimeMs / 1000) };
+  } finally {
+    reader.close();
+  }
+}
+
+/** model.MetricValues while a query is being assembled, keyed by its label hash. */
+export interface CachedSeries {
+  hash: bigint;
+  labels: Record<string, string>;
+  machineId: string;
+  systemUuid: string;
+  containerId: string;
+  destination: string;
+  actualDestination: string;
+  destIp: boolean;
+  values: Target;
+}
+
+/** The query's grid, as QueryRange passes it to chunk.Read. */
+export interface QueryGrid {
+  from: number;
+  pointsCount: number;
+  step: number;
+}
+
+function newSeries(hash: bigint, grid: QueryGrid): CachedSeries {
+  return {
+    hash,
+    labels: Object.create(null) as Record<string, string>,
+    machineId: '',
+    systemUuid: '',
+    containerId: '',
+    destination: '',
+    actualDestination: '',
+    destIp: false,
+    values: { from: grid.from, step: grid.step, data: new Float32Array(grid.pointsCount).fill(NaN) },
+  };
+}
+
+/** One label as the readers apply it: in file order, a later pair overwriting an earlier one. */
+function applyLabel(mv: CachedSeries, key: string, value: string): void {
+  switch (key) {
+    case 'machine_id': mv.machineId = value; break;
+    case 'system_uuid': mv.systemUuid = value; break;
+    case 'container_id': mv.containerId = value; break;
+    case 'destination': mv.destination = value; break;
+    case 'actual_destination': mv.actualDestination = value; break;
+    case 'destination_ip':
+      mv.destination = value;
+      mv.destIp = true;
+      break;
+    default: mv.labels[key] = value;
+  }
+}
+
+// Go's string(bytes) keeps any bytes; decoding here replaces invalid UTF-8 exactly where Go's JSON
+// encoder would, and must not drop a leading BOM.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+function checkGrid(h: ChunkHeader): void {
+  if (h.step <= 0) throw new CacheFormatError(`header step ${h.step} is not positive`);
+  if (h.pointsCount === 0) throw new CacheFormatError('header has 0 points');
+}
+
+/**
+ * chunk.Read: merges one chunk into `dest`. Throws CacheFormatError for anything Coroot would fail on
+ * (unknown version, truncation, LZ4 errors, label indexes out of range) and for what would make Coroot
+ * panic or read stale memory (a block larger or smaller than declared, sizes beyond Coroot's buffers).
+ */
+export function readChunk(path: string, grid: QueryGrid, dest: Map<bigint, CachedSeries>, fill: FillFn = fillAny): void {
+  const reader = new ChunkFileReader(path);
+  try {
+    const header = parseHeader(reader.readExact(Math.min(HEADER_SIZE, reader.size), 'header'));
+    switch (header.version) {
+      case V3:
+        readV3(reader, header, grid, dest, fill);
+        return;
+      case V4:
+        readV4(reader, header, grid, dest, fill);
+        return;
+      default:
+        throw new CacheFormatError(`unknown version: ${header.version}`);
+    }
+  } finally {
+    reader.close();
+  }
+}
+
+function readV3(reader: ChunkFileReader, h: ChunkHeader, grid: QueryGrid, dest: Map<bigint, CachedSeries>, fill: FillFn): void {
+  checkGrid(h);
+  const stream = new Lz4FramedStream(reader);
+  // LZ4 expands at most ~255 times: anything larger than that cannot be in this file, and is not allocated
+  const limit = reader.size * 255 + 16;
+  const bounded = (n: number, what: string): number => {
+    if (n > limit) throw new CacheFormatError(`${what} of ${n} bytes cannot be in a ${reader.size}-byte file`);
+    return n;
+  };
+  const recordSize = bounded(V3_SERIES_META_SIZE + 4 * h.pointsCount, 'a series record');
+  const labelsToRead: Array<{ hash: bigint; offset: number; size: number }> = [];
+  for (let i = 0; i < h.dataSizeOrMetricsCount; i++) {
+    const rec = stream.read(recordSize, `series ${i}`);
+    const view = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
+    const m = { hash: view.getBigUint64(0, true), offset: view.getUint32(8, true), size: view.getUint32(12, true) };
+    const existing = dest.get(m.hash);
+    let mv = existing;
+    if (mv === undefined) {
+      mv = newSeries(m.hash, grid);
+      labelsToRead.push(m);
+    }
+    const values = new Float32Array(rec.buffer, rec.byteOffset + V3_SERIES_META_SIZE, h.pointsCount);
+    if (!fill(mv.values, h.from, h.step, values) && existing === undefined) continue;
+    dest.set(m.hash, mv);
+  }
+  let offset = 0;
+  for (const m of labelsToRead) {
+    const mv = dest.get(m.hash);
+    if (mv === undefined) continue;
+    // uint32 arithmetic: an offset behind the current position wraps to a skip past the end, as in Go
+    const toSkip = (m.offset - offset) >>> 0;
+    if (toSkip > 0) stream.skip(toSkip, `the labels of series ${m.hash}`);
+    const raw = stream.read(bounded(m.size, 'a labels record'), `the labels of series ${m.hash}`);
+    offset = (m.offset + m.size) >>> 0;
+    mv.labels = Object.create(null) as Record<string, string>;
+    readNullSeparatedLabels(raw, mv);
+  }
+}
+
+/** v3 labels: `key\0value\0...`; bytes after the last NUL are ignored. */
+function readNullSeparatedLabels(src: Uint8Array, mv: CachedSeries): void {
+  let key: string | null = null;
+  let start = 0;
+  for (;;) {
+    const end = src.indexOf(0, start);
+    if (end === -1) return;
+    const text = utf8.decode(src.subarray(start, end));
+    if (key === null) key = text;
+    else {
+      applyLabel(mv, key, text);
+      key = null;
+    }
+    start = end + 1;
+  }
+}
+
+/**
+ * v4 value blocks. Like Coroot's blockReader: the next block is read when the next series would pass
+ * 1 MiB, and after the first block liblz4's capacity is the previous block's declared size.
+ */
+class BlockReader {
+  private data: Uint8Array = new Uint8Array(0);
+  private capacity = BLOCK_SIZE;
+  private offset = 0;
+  private readonly out = new Uint8Array(BLOCK_SIZE);
+
+  constructor(private readonly reader: ChunkFileReader, private readonly valueSize: number) {
+    if (valueSize > BLOCK_SIZE) throw new CacheFormatError(`a series of ${valueSize} bytes does not fit a ${BLOCK_SIZE}-byte block`);
+    this.nextBlock();
+  }
+
+  private nextBlock(): void {
+    const meta = this.reader.readExact(8, 'block size');
+    const view = new DataView(meta.buffer, meta.byteOffset, 8);
+    const declared = view.getUint32(0, true);
+    const compressedSize = view.getUint32(4, true);
+    if (compressedSize > BLOCK_COMPRESS_BOUND) throw new CacheFormatError(`block of ${compressedSize} compressed bytes is larger than ${BLOCK_COMPRESS_BOUND}`);
+    if (declared > BLOCK_SIZE) throw new CacheFormatError(`block declares ${declared} bytes, more than ${BLOCK_SIZE}`);
+    const compressed = this.reader.readExact(compressedSize, 'block');
+    const n = decompressBlock(compressed, this.out.subarray(0, this.capacity));
+    if (n !== declared) throw new CacheFormatError(`block decompressed to ${n} bytes, its header says ${declared}`);
+    this.data = this.out.subarray(0, declared);
+    this.capacity = declared;
+    this.offset = 0;
+  }
+
+  /** the next series' values (valid until the next call) */
+  next(): Float32Array {
+    if (this.offset + this.valueSize > BLOCK_SIZE) this.nextBlock();
+    if (this.offset + this.valueSize > this.data.length) {
+      throw new CacheFormatError(`block of ${this.data.length} bytes ends inside a series`);
+    }
+    const values = new Float32Array(this.data.slice(this.offset, this.offset + this.valueSize).buffer);
+    this.offset += this.valueSize;
+    return values;
+  }
+}
+
+function readV4(reader: ChunkFileReader, h: ChunkHeader, grid: QueryGrid, dest: Map<bigint, CachedSeries>, fill: FillFn): void {
+  checkGrid(h);
+  const count = h.dataSizeOrMetricsCount;
+  // Go indexes the first hash unconditionally and panics on an empty chunk (Coroot never writes one)
+  if (count === 0) throw new CacheFormatError('v4 chunk without series');
+  const hashesBytes = reader.readExact(count * 8, `${count} series hashes`);
+  const hashesView = new DataView(hashesBytes.buffer, hashesBytes.byteOffset, hashesBytes.byteLength);
+  const hashes: bigint[] = new Array<bigint>(count);
+  for (let i = 0; i < count; i++) hashes[i] = hashesView.getBigUint64(i * 8, true);
+  const blocks = new BlockReader(reader, h.pointsCount * 4);
+  const missing = new Map<bigint, CachedSeries>();
+  for (const hash of hashes) {
+    const existing = dest.get(hash);
+    let mv = existing;
+    if (mv === undefined) {
+      mv = newSeries(hash, grid);
+      missing.set(hash, mv);
+    }
+    const changed = fill(mv.values, h.from, h.step, blocks.next());
+    if (changed && existing === undefined) dest.set(hash, mv);
+  }
+  if (missing.size > 0) readLabelsV4(reader, hashes, missing);
+}
+
+/** readNStrings: u16 length + bytes, a length of 0 meaning 65536. */
+function readStrings(buf: Uint8Array, n: number, what: string): string[] {
+  const out: string[] = [];
+  let offset = 0;
+  for (let i = 0; i < n; i++) {
+    if (offset + 2 > buf.length) throw new CacheFormatError(`${what}: string ${i} of ${n} is out of range`);
+    let size = buf[offset]! | (buf[offset + 1]! << 8);
+    offset += 2;
+    if (size === 0) size = 65536;
+    if (offset + size > buf.length) throw new CacheFormatError(`${what}: string ${i} of ${n} is out of range`);
+    out.push(utf8.decode(buf.subarray(offset, offset + size)));
+    offset += size;
+  }
+  return out;
+}
+
+/** LZ4 cannot expand more than this; a larger declared size is corrupt and is not allocated. */
+const maxDecompressed = (compressed: number): number => compressed * 255 + 16;
+
+function readLabelsV4(reader: ChunkFileReader, hashes: bigint[], missing: Map<bigint, CachedSeries>): void {
+  const metaBytes = reader.readExact(24, 'labels meta');
+  const view = new DataView(metaBytes.buffer, metaBytes.byteOffset, 24);
+  const compressedValsSize = view.getUint32(0, true);
+  const keysSize = view.getUint32(4, true);
+  const valsSize = view.getUint32(8, true);
+  const keysDictSize = view.getUint32(12, true);
+  const valsDictSize = view.getUint32(16, true);
+  const keys = readStrings(reader.readExact(keysSize, 'label keys'), keysDictSize, 'label keys');
+  const compressedVals = reader.readExact(compressedValsSize, 'compressed label values');
+  if (valsSize > maxDecompressed(compressedValsSize)) {
+    throw new CacheFormatError(`label values declare ${valsSize} bytes, more than ${compressedValsSize} compressed bytes can hold`);
+  }
+  const valsBytes = new Uint8Array(valsSize);
+  const n = decompressBlock(compressedVals, valsBytes);
+  if (n !== valsSize) throw new CacheFormatError(`label values decompressed to ${n} bytes, the labels meta says ${valsSize}`);
+  const vals = readStrings(valsBytes, valsDictSize, 'label values');
+  for (const hash of hashes) {
+    const pairs = reader.readU8('label pairs count');
+    const mv = missing.get(hash);
+    if (mv === undefined) {
+      // Go computes the skip as a byte (pairsNum * 4), so 64 or more pairs wrap; kept for fidelity
+      reader.skip((pairs * 4) & 0xff, 'label pairs');
+      continue;
+    }
+    mv.labels = Object.create(null) as Record<string, string>;
+    for (let i = 0; i < pairs; i++) {
+      const idx = reader.readExact(4, 'label pair');
+      const ki = idx[0]!;
+      const vi = idx[1]! | (idx[2]! << 8) | (idx[3]! << 16);
+      if (ki >= keys.length || vi >= vals.length) {
+        throw new CacheFormatError('corrupted labels buffer: key or value index out of range');
+      }
+      applyLabel(mv, keys[ki]!, vals[vi]!);
+    }
+  }
+}

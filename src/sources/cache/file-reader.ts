@@ -1,0 +1,110 @@
+/**
+ * Forward reads from one open chunk file with a small buffer, so that a chunk of any size is read in
+ * bounded memory. The file descriptor is held for the whole read: Coroot replaces chunks by rename, so
+ * an open file keeps the content it had when it was opened.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { CacheFormatError } from './errors.js';
+import type { ByteSource } from './lz4.js';
+
+const BUFFER_SIZE = 64 * 1024;
+
+export class ChunkFileReader implements ByteSource {
+  readonly size: number;
+  readonly mtimeMs: number;
+  private readonly fd: number;
+  private readonly buffer = Buffer.allocUnsafe(BUFFER_SIZE);
+  private bufStart = 0;
+  private bufEnd = 0;
+  /** file offset of buffer[0] */
+  private bufferOffset = 0;
+  private closed = false;
+
+  /** Throws the fs error (ENOENT, EACCES, EISDIR...) as is; the caller names the file. */
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'r');
+    try {
+      const st = fstatSync(this.fd);
+      if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      this.size = st.size;
+      this.mtimeMs = st.mtimeMs;
+    } catch (err) {
+      closeSync(this.fd);
+      throw err;
+    }
+  }
+
+  /** bytes consumed so far */
+  get position(): number {
+    return this.bufferOffset + this.bufStart;
+  }
+
+  /** bytes left in the file */
+  get remaining(): number {
+    return this.size - this.position;
+  }
+
+  private fill(): boolean {
+    this.bufferOffset += this.bufEnd;
+    this.bufStart = 0;
+    this.bufEnd = readSync(this.fd, this.buffer, 0, BUFFER_SIZE, this.bufferOffset);
+    return this.bufEnd > 0;
+  }
+
+  readExactOrEnd(n: number, what: string): Uint8Array | null {
+    if (this.bufStart === this.bufEnd && !this.fill()) return null;
+    return this.readExact(n, what);
+  }
+
+  readExact(n: number, what: string): Uint8Array {
+    if (n > this.remaining) {
+      throw new CacheFormatError(`truncated: ${what} needs ${n} bytes at offset ${this.position}, the file has ${Math.max(0, this.remaining)} left`);
+    }
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      if (this.bufStart === this.bufEnd) {
+        if (n - filled >= BUFFER_SIZE) {
+          // large reads go straight from the file
+          const got = readSync(this.fd, out, filled, n - filled, this.position);
+          if (got === 0) throw new CacheFormatError(`truncated: ${what} at offset ${this.position}`);
+          this.bufferOffset += got;
+          filled += got;
+          continue;
+        }
+        if (!this.fill()) throw new CacheFormatError(`truncated: ${what} at offset ${this.position}`);
+      }
+      const take = Math.min(n - filled, this.bufEnd - this.bufStart);
+      out.set(this.buffer.subarray(this.bufStart, this.bufStart + take), filled);
+      this.bufStart += take;
+      filled += take;
+    }
+    return out;
+  }
+
+  readU8(what: string): number {
+    if (this.bufStart === this.bufEnd && !this.fill()) {
+      throw new CacheFormatError(`truncated: ${what} at offset ${this.position}`);
+    }
+    return this.buffer[this.bufStart++]!;
+  }
+
+  skip(n: number, what: string): void {
+    if (n > this.remaining) throw new CacheFormatError(`truncated: skipping ${what} (${n} bytes) at offset ${this.position}`);
+    const inBuffer = Math.min(n, this.bufEnd - this.bufStart);
+    this.bufStart += inBuffer;
+    const rest = n - inBuffer;
+    if (rest > 0) {
+      // drop the buffer and continue from the new offset
+      this.bufferOffset = this.position + rest;
+      this.bufStart = 0;
+      this.bufEnd = 0;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
+}
