@@ -162,6 +162,34 @@ describe('send failures: one line, exit 5, logged', () => {
     }
   });
 
+  it('follows 307/308 with the same POST as Go does, but not 302', async () => {
+    const collector = await startCollector((req, res) => {
+      if (req.url === '/ce/usage-statistics') res.writeHead(307, { location: '/moved' });
+      else if (req.url === '/moved') res.writeHead(308, { location: '/final' });
+      else if (req.url === '/final') res.writeHead(200);
+      else if (req.url === '/found') res.writeHead(302, { location: '/elsewhere' });
+      else res.writeHead(307, { location: '/loop' });
+      res.end();
+    });
+    try {
+      const log = join(tmp, 'redirect.jsonl');
+      const run = await send(['--collector-url', collector.url, '--log', log]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(collector.requests.map((r) => `${r.method} ${r.url}`), ['POST /ce/usage-statistics', 'POST /moved', 'POST /final']);
+      assert.ok(collector.requests[2]!.body.equals(collector.requests[0]!.body));
+      assert.match(run.stdout.toString(), /to http:\/\/127\.0\.0\.1:\d+\/final: HTTP 200/);
+      assert.match(readFileSync(log, 'utf8'), /"final_url":"http:\/\/127\.0\.0\.1:\d+\/final"/);
+      const found = await send(['--collector-url', collector.url.replace('/ce/usage-statistics', '/found')]);
+      assert.equal(found.code, 5);
+      assert.match(oneLineError(found.stderr), /HTTP 302 Found \(Location: \/elsewhere; Go would follow it with a GET without the body\)/);
+      const loop = await send(['--collector-url', collector.url.replace('/ce/usage-statistics', '/loop')]);
+      assert.equal(loop.code, 5);
+      assert.match(oneLineError(loop.stderr), /stopped after 10 redirects/);
+    } finally {
+      await collector.close();
+    }
+  });
+
   it('a slow server past --timeout', async () => {
     const sockets = new Set<Socket>();
     const server: Server = createServer(() => undefined); // never answers

@@ -100,9 +100,10 @@ export const sendCommand: CommandSpec<SendArgs> = {
     // Loaded only now, so that opted-out and dry runs never load the network code at all.
     const { deliver } = await import('../send/deliver.js');
     try {
-      const { result, attempts } = await deliver(req, {
+      const { result, attempts, finalUrl } = await deliver(req, {
         timeoutMs,
         proxy,
+        proxyFor: (next) => proxyFor(next, io.env),
         ca,
         retries: args.retries,
         retryDelayMs,
@@ -110,7 +111,7 @@ export const sendCommand: CommandSpec<SendArgs> = {
         note: (m) => io.warn(m),
       });
       io.progress('');
-      const summary = { sent: true, url: safeUrl(url), status: result.status, bytes: req.body.length, sha256: sha256(req.body), attempts };
+      const summary = { sent: true, url: safeUrl(finalUrl), status: result.status, bytes: req.body.length, sha256: sha256(req.body), attempts };
       if (args.json) io.out(`${JSON.stringify(summary, null, 2)}\n`);
       else io.out(`sent ${summary.bytes} bytes (sha256 ${summary.sha256}) to ${summary.url}${proxy ? ` via ${safeUrl(proxy.url)}` : ''}: HTTP ${result.status}${result.statusText ? ` ${result.statusText}` : ''}${attempts > 1 ? ` after ${attempts} attempts` : ''} (timeout ${formatDuration(timeoutMs)})\n`);
       return 0;

@@ -4,10 +4,13 @@
  */
 import { CliError } from '../errors.js';
 import { appendLog } from './log.js';
+import type { ProxyConfig } from './proxy.js';
 import { exchange, ExchangeError, type ExchangeOptions, type ExchangeResult } from './transport.js';
-import { safeUrl, sha256, type WireRequest } from './target.js';
+import { redirectedRequest, safeUrl, sha256, type WireRequest } from './target.js';
 
 export interface DeliverOptions extends ExchangeOptions {
+  /** the proxy for a URL a redirect leads to */
+  proxyFor(url: URL): ProxyConfig | undefined;
   retries: number;
   retryDelayMs: number;
   logFile: string | undefined;
@@ -18,6 +21,32 @@ export interface DeliverOptions extends ExchangeOptions {
 export interface Delivered {
   result: ExchangeResult;
   attempts: number;
+  /** where the body finally went, after 307/308 redirects */
+  finalUrl: URL;
+}
+
+/** Go's default CheckRedirect stops after 10 redirects. */
+const MAX_REDIRECTS = 10;
+
+/**
+ * One attempt as Go's http.Client makes it: 307 and 308 are followed with the same POST and body, within
+ * one deadline for the whole chain. Other redirects are returned as they are: Go would follow them with a
+ * GET without the body, so the payload would not arrive.
+ */
+async function attemptOnce(req: WireRequest, options: DeliverOptions): Promise<{ result: ExchangeResult; finalUrl: URL }> {
+  const deadline = Date.now() + options.timeoutMs;
+  let current = req;
+  let proxy = options.proxy;
+  for (let hop = 0; ; hop++) {
+    const remaining = Math.max(1, deadline - Date.now());
+    const result = await exchange(current, { ...options, proxy, timeoutMs: remaining });
+    if ((result.status !== 307 && result.status !== 308) || !result.location) return { result, finalUrl: current.url };
+    if (hop === MAX_REDIRECTS) throw new ExchangeError('protocol', `stopped after ${MAX_REDIRECTS} redirects (last to ${safeUrl(result.location)})`);
+    const next = redirectedRequest(current, result.location);
+    if (!next) return { result, finalUrl: current.url };
+    current = next;
+    proxy = options.proxyFor(current.url);
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -41,7 +70,7 @@ export async function deliver(req: WireRequest, options: DeliverOptions): Promis
     const started = Date.now();
     let status: number | undefined;
     try {
-      const result = await exchange(req, options);
+      const { result, finalUrl } = await attemptOnce(req, options);
       status = result.status;
       const ok = result.status >= 200 && result.status < 300;
       appendLog(options.logFile, {
@@ -50,10 +79,13 @@ export async function deliver(req: WireRequest, options: DeliverOptions): Promis
         attempt,
         ...base,
         status: result.status,
+        ...(finalUrl.href !== req.url.href ? { final_url: safeUrl(finalUrl) } : {}),
         duration_ms: Date.now() - started,
       });
-      if (ok) return { result, attempts: attempt };
-      const where = result.location ? ` (Location: ${safeUrl(result.location)})` : '';
+      if (ok) return { result, attempts: attempt, finalUrl };
+      const where = result.location
+        ? ` (Location: ${safeUrl(result.location)}${[301, 302, 303].includes(result.status) ? '; Go would follow it with a GET without the body' : ''})`
+        : '';
       const text = result.statusText ? ` ${result.statusText}` : '';
       lastError = new CliError('send', `the collector at ${base.url} answered HTTP ${result.status}${text}${where}: counted as not delivered (Coroot ignores the status)`);
     } catch (err) {

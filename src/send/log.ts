@@ -13,6 +13,8 @@ export interface AttemptRecord {
   proxy?: string | null;
   attempt?: number;
   status?: number;
+  /** after 307/308 redirects */
+  final_url?: string;
   error?: string;
   sha256?: string;
   bytes?: number;

@@ -87,3 +87,27 @@ export function displayHeaders(headers: Array<[string, string]>): Array<[string,
 export function sha256(body: Buffer): string {
   return createHash('sha256').update(body).digest('hex');
 }
+
+function sameOrSubdomain(next: string, prev: string): boolean {
+  return next === prev || next.endsWith(`.${prev}`);
+}
+
+/**
+ * The request Go's client makes for a 307/308 answer: the same method and body to the new URL, with the
+ * Authorization header kept only when the new host is the old one or a subdomain of it.
+ */
+export function redirectedRequest(prev: WireRequest, location: string): WireRequest | undefined {
+  let next: URL;
+  try {
+    next = new URL(location, prev.url);
+  } catch {
+    return undefined;
+  }
+  if (next.protocol !== 'https:' && next.protocol !== 'http:') return undefined;
+  const req = buildWireRequest(next, prev.body);
+  const auth = prev.headers.find(([name]) => name === 'Authorization');
+  if (auth && !req.headers.some(([name]) => name === 'Authorization') && sameOrSubdomain(next.hostname, prev.url.hostname)) {
+    req.headers.splice(3, 0, auth);
+  }
+  return req;
+}
