@@ -7,6 +7,8 @@ import { describe, it } from 'node:test';
 import { goInt, MIN_INT64 } from '../src/model/collect-world.js';
 import type { MetricValues } from '../src/sources/metrics.js';
 import { addExtraSelector, substituteRange } from '../src/sources/promql.js';
+import { newApplicationId } from '../src/world/application-id.js';
+import { calcApplicationCategory, isAuxiliaryCategory } from '../src/world/categories.js';
 import { goToLower, parsesAsInt8, splitN } from '../src/world/gostrings.js';
 import { PrometheusSource } from '../src/sources/prometheus.js';
 import { goSeconds, loadProjectWorld, type ConstructorProfile } from '../src/world/load.js';
@@ -196,5 +198,50 @@ describe('a world whose Prometheus is down', () => {
     assert.ok(queries.every(([, s]) => s.metrics_count === 0));
     // LoadWorld stops after the query stage
     assert.deepEqual(Object.keys(profile.stages!).sort(), ['get_check_configs', 'query']);
+  });
+});
+
+describe('application ids and categories', () => {
+  it('normalises kinds like NewApplicationId', () => {
+    const id = (kind: string, name: string) => {
+      const a = newApplicationId('p1', 'ns', kind, name);
+      return `${a.clusterId}:${a.namespace}:${a.kind}:${a.name}`;
+    };
+    assert.equal(id('ReplicaSet', 'web-7d4b9c8f6d'), 'p1:ns:Deployment:web');
+    // upper-case or non-hex hashes stay ReplicaSets
+    assert.equal(id('ReplicaSet', 'web-7D4B'), 'p1:ns:ReplicaSet:web-7D4B');
+    assert.equal(id('ReplicaSet', 'web-xyz'), 'p1:ns:ReplicaSet:web-xyz');
+    // a name that is all hex loses everything
+    assert.equal(id('ReplicaSet', 'abc'), 'p1:ns:Deployment:');
+    assert.equal(id('Job', 'backup-28437120'), 'p1:ns:CronJob:backup');
+    assert.equal(id('Job', 'backup-18446744073709551616'), 'p1:ns:Job:backup-18446744073709551616');
+    assert.equal(id('Job', 'backup-+1'), 'p1:ns:Job:backup-+1');
+    assert.equal(id('', 'x'), 'p1:ns:Pod:x');
+    assert.equal(id('<none>', 'x'), 'p1:ns:Pod:x');
+    const empty = newApplicationId('', '', 'Unknown', 'nginx');
+    assert.deepEqual(empty, { clusterId: '_', namespace: '_', kind: 'Unknown', name: 'nginx' });
+  });
+
+  it('categorises by the project\'s patterns, then the built-in ones, in name order', () => {
+    const none = { applicationCategorySettings: null };
+    assert.equal(calcApplicationCategory(none, 'kube-system', 'coredns'), 'control-plane');
+    assert.equal(calcApplicationCategory(none, 'default', 'my-prometheus'), 'monitoring');
+    // "*" does not cross "/": the system unit under "_" matches "*/systemd*"
+    assert.equal(calcApplicationCategory(none, '_', 'systemd-journald'), 'control-plane');
+    assert.equal(calcApplicationCategory(none, 'shop', 'web'), 'application');
+    const settings = {
+      applicationCategorySettings: {
+        zeta: { customPatterns: ['shop/*'], raw: {} },
+        alpha: { customPatterns: ['shop/web'], raw: {} },
+        empty: { customPatterns: [], raw: {} },
+        nulled: null,
+        // custom patterns win over the built-in ones
+        mine: { customPatterns: ['kube-system/coredns'], raw: {} },
+      },
+    };
+    assert.equal(calcApplicationCategory(settings, 'shop', 'web'), 'alpha');
+    assert.equal(calcApplicationCategory(settings, 'shop', 'cart'), 'zeta');
+    assert.equal(calcApplicationCategory(settings, 'kube-system', 'coredns'), 'mine');
+    assert.deepEqual(['monitoring', 'control-plane', 'application', 'mine'].map(isAuxiliaryCategory), [true, true, false, false]);
   });
 });
