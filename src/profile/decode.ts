@@ -105,12 +105,14 @@ function fail(message: string): never {
 
 /** An id or count: unsigned, below 2^53. */
 function uint(r: Reader, what: string): number {
+  if (r.hi === 0) return r.lo;
   if (r.wide) fail(`${what} is too large (${r.unsignedBig})`);
   return r.hi * 4294967296 + r.lo;
 }
 
 /** A sample value: we accept 0 ≤ v < 2^53 (usage profiles never hold negative values). */
 function sampleValue(r: Reader): number {
+  if (r.hi === 0) return r.lo;
   if (r.negative) fail(`a sample value is negative (${r.signedBig})`);
   if (r.wide) fail(`a sample value is too large (${r.unsignedBig})`);
   return r.hi * 4294967296 + r.lo;
@@ -162,25 +164,55 @@ function parseLabel(buf: Uint8Array, start: number, end: number): RawLabel {
 
 const NO_LABELS: RawLabel[] = [];
 
+/**
+ * A packed run of varints into a pre-sized array. Hot: a profile holds millions of frames, so the common
+ * one- and two-byte varints are decoded inline and only longer ones go through the Reader.
+ */
+function packed(r: Reader, buf: Uint8Array, start: number, stop: number, locations: boolean): number[] {
+  let count = 0;
+  for (let p = start; p < stop; p++) if (buf[p]! < 0x80) count++;
+  const out = new Array<number>(count);
+  let n = 0;
+  let p = start;
+  while (p < stop) {
+    const b0 = buf[p]!;
+    if (b0 < 0x80) {
+      out[n++] = b0;
+      p++;
+      continue;
+    }
+    if (p + 1 < stop) {
+      const b1 = buf[p + 1]!;
+      if (b1 < 0x80) {
+        out[n++] = (b0 & 0x7f) | (b1 << 7);
+        p += 2;
+        continue;
+      }
+    }
+    r.pos = p;
+    r.varint(stop);
+    out[n++] = locations ? uint(r, 'a location id') : sampleValue(r);
+    p = r.pos;
+  }
+  if (n !== count) fail(`truncated protobuf: a packed field ends inside a varint at byte ${stop}`);
+  return out;
+}
+
 function parseSample(r: Reader, buf: Uint8Array, start: number, end: number): RawSample {
   const s: RawSample = { locationIds: [], values: [], labels: NO_LABELS };
   r.pos = start;
   while (r.next(end)) {
     const field = r.field;
     if (field === 1 || field === 2) {
-      const out = field === 1 ? s.locationIds : s.values;
       if (r.wireType === 2) {
-        const after = r.pos;
-        const stop = r.end;
-        r.pos = r.start;
-        while (r.pos < stop) {
-          r.varint(stop);
-          out.push(field === 1 ? uint(r, 'a location id') : sampleValue(r));
-        }
-        r.pos = after;
+        const run = packed(r, buf, r.start, r.end, field === 1);
+        r.pos = r.end;
+        if (field === 1) s.locationIds = s.locationIds.length === 0 ? run : s.locationIds.concat(run);
+        else s.values = s.values.length === 0 ? run : s.values.concat(run);
       } else {
         r.expect(0, field === 1 ? 'sample location_id' : 'sample value');
-        out.push(field === 1 ? uint(r, 'a location id') : sampleValue(r));
+        if (field === 1) s.locationIds.push(uint(r, 'a location id'));
+        else s.values.push(sampleValue(r));
       }
     } else if (field === 3) {
       r.expect(2, 'sample label');

@@ -102,7 +102,14 @@ export function formatFixed(v: number, prec: number): string {
   const s = special(v);
   if (s) return s;
   const neg = v < 0 || Object.is(v, -0);
-  const exact = exactDigits(Math.abs(v));
+  const x = Math.abs(v);
+  if (prec === 2 && x < 1e15) {
+    // toFixed rounds the exact value correctly except at exact ties, which for two decimals are the
+    // multiples of 1/8 with an odd numerator; those go the slow way to round half to even
+    const eighths = x * 8;
+    if (!(Number.isInteger(eighths) && eighths % 2 === 1)) return (neg ? '-' : '') + x.toFixed(2);
+  }
+  const exact = exactDigits(x);
   const digits = roundDigits(exact, exact.dp + prec);
   return fmtF(neg, digits, prec);
 }

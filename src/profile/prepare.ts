@@ -219,11 +219,10 @@ export function prepare(p: Profile): Prepared {
   posStart[p.locations.length] = posNodeList.length;
   const posNodes = Int32Array.from(posNodeList);
   const table = locIndex.table;
-  const pos = (id: number) => (table !== undefined ? table[id]! : locIndex.get(id));
   let total = 0;
   for (const locs of stacks) {
     for (let i = 0; i < locs.length; i++) {
-      const x = pos(locs[i]!);
+      const x = table !== undefined ? table[locs[i]!]! : locIndex.get(locs[i]!);
       total += posStart[x + 1]! - posStart[x]!;
     }
   }
@@ -235,7 +234,7 @@ export function prepare(p: Profile): Prepared {
     frameStart[s] = k;
     const locs = stacks[s]!;
     for (let i = locs.length - 1; i >= 0; i--) {
-      const x = pos(locs[i]!);
+      const x = table !== undefined ? table[locs[i]!]! : locIndex.get(locs[i]!);
       const first = posStart[x]!;
       const last = posStart[x + 1]! - 1;
       for (let j = last; j >= first; j--) {

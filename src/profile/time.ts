@@ -59,41 +59,77 @@ function goLocalZone(env: NodeJS.ProcessEnv): Zone {
   return { name: tz.startsWith('/') ? ianaNameOf(file) : tz, file };
 }
 
-/** (utoff seconds, abbreviation) pairs of a TZif file, in file order. */
-function tzifTypes(file: string): Array<[number, string]> {
+interface Tzif {
+  /** transition times (unix seconds), ascending */
+  times: number[];
+  /** type index per transition */
+  idx: number[];
+  /** (utoff seconds, abbreviation) per type */
+  types: Array<[number, string]>;
+}
+
+const tzifCache = new Map<string, Tzif | undefined>();
+
+/** The 64-bit data of a TZif file (RFC 8536); undefined if it cannot be read. */
+function readTzif(file: string): Tzif | undefined {
+  if (tzifCache.has(file)) return tzifCache.get(file);
+  let result: Tzif | undefined;
   try {
     let data = readFileSync(file);
-    if (data.subarray(0, 4).toString('latin1') !== 'TZif') return [];
-    const header = (buf: Buffer) => ({
-      isutcnt: buf.readUInt32BE(20),
-      isstdcnt: buf.readUInt32BE(24),
-      leapcnt: buf.readUInt32BE(28),
-      timecnt: buf.readUInt32BE(32),
-      typecnt: buf.readUInt32BE(36),
-      charcnt: buf.readUInt32BE(40),
-    });
-    let h = header(data);
-    let timeSize = 4;
-    if (data[4]! >= 0x32) {
-      // version 2+: skip the 32-bit block, use the 64-bit one
-      const v1len = 44 + h.timecnt * 5 + h.typecnt * 6 + h.charcnt + h.leapcnt * 8 + h.isstdcnt + h.isutcnt;
-      data = data.subarray(v1len);
-      h = header(data);
-      timeSize = 8;
+    if (data.subarray(0, 4).toString('latin1') === 'TZif') {
+      const header = (buf: Buffer) => ({
+        isutcnt: buf.readUInt32BE(20),
+        isstdcnt: buf.readUInt32BE(24),
+        leapcnt: buf.readUInt32BE(28),
+        timecnt: buf.readUInt32BE(32),
+        typecnt: buf.readUInt32BE(36),
+        charcnt: buf.readUInt32BE(40),
+      });
+      let h = header(data);
+      let timeSize = 4;
+      if (data[4]! >= 0x32) {
+        // version 2+: skip the 32-bit block, use the 64-bit one
+        const v1len = 44 + h.timecnt * 5 + h.typecnt * 6 + h.charcnt + h.leapcnt * 8 + h.isstdcnt + h.isutcnt;
+        data = data.subarray(v1len);
+        h = header(data);
+        timeSize = 8;
+      }
+      const times: number[] = [];
+      for (let i = 0; i < h.timecnt; i++) times.push(timeSize === 8 ? Number(data.readBigInt64BE(44 + i * 8)) : data.readInt32BE(44 + i * 4));
+      const idxAt = 44 + h.timecnt * timeSize;
+      const idx = Array.from(data.subarray(idxAt, idxAt + h.timecnt));
+      const typesAt = idxAt + h.timecnt;
+      const charsAt = typesAt + h.typecnt * 6;
+      const types: Array<[number, string]> = [];
+      for (let i = 0; i < h.typecnt; i++) {
+        const off = data.readInt32BE(typesAt + i * 6);
+        const ai = data[typesAt + i * 6 + 5]!;
+        const end = data.indexOf(0, charsAt + ai);
+        types.push([off, data.subarray(charsAt + ai, end).toString('latin1')]);
+      }
+      result = { times, idx, types };
     }
-    const typesAt = 44 + h.timecnt * timeSize + h.timecnt;
-    const charsAt = typesAt + h.typecnt * 6;
-    const types: Array<[number, string]> = [];
-    for (let i = 0; i < h.typecnt; i++) {
-      const off = data.readInt32BE(typesAt + i * 6);
-      const idx = data[typesAt + i * 6 + 5]!;
-      const end = data.indexOf(0, charsAt + idx);
-      types.push([off, data.subarray(charsAt + idx, end).toString('latin1')]);
-    }
-    return types;
   } catch {
-    return [];
+    result = undefined;
   }
+  tzifCache.set(file, result);
+  return result;
+}
+
+/** Offset and abbreviation from the transitions, when t falls before the last one (as Go looks it up). */
+function fromTransitions(z: Tzif, seconds: number): [number, string] | undefined {
+  if (z.types.length === 0) return undefined;
+  if (z.times.length === 0) return z.types.length === 1 ? z.types[0] : undefined;
+  if (seconds < z.times[0]!) return z.types[0];
+  if (seconds >= z.times[z.times.length - 1]!) return undefined;
+  let lo = 0;
+  let hi = z.times.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (z.times[mid]! <= seconds) lo = mid;
+    else hi = mid;
+  }
+  return z.types[z.idx[lo]!];
 }
 
 function offsetMinutes(ms: number, zone: string): number | undefined {
@@ -121,12 +157,17 @@ export function formatGoTime(nanos: bigint, timeZone?: string, env: NodeJS.Proce
   const zone: Zone = timeZone !== undefined ? { name: timeZone === 'UTC' ? undefined : timeZone, file: timeZone === 'UTC' ? undefined : zoneFile(timeZone) } : goLocalZone(env);
   let offset = 0;
   let abbr = 'UTC';
-  if (zone.name !== undefined) {
+  const tzif = zone.file ? readTzif(zone.file) : undefined;
+  const exact = tzif ? fromTransitions(tzif, Math.floor(ms / 1000)) : undefined;
+  if (exact) {
+    offset = exact[0] / 60;
+    abbr = exact[1];
+  } else if (zone.name !== undefined) {
+    // after the last transition Go applies the zone's rule; Intl knows the offset, the file the name
     const minutes = offsetMinutes(ms, zone.name);
     if (minutes !== undefined) {
       offset = minutes;
-      const types = zone.file ? tzifTypes(zone.file) : [];
-      const match = [...types].reverse().find(([off]) => off === minutes * 60);
+      const match = [...(tzif?.types ?? [])].reverse().find(([off]) => off === minutes * 60);
       if (match) abbr = match[1];
       else {
         const sign = minutes < 0 ? '-' : '+';

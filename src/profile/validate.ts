@@ -40,8 +40,12 @@ export function validate(p: Profile): string | undefined {
   for (let i = 0; i < p.samples.length; i++) {
     const s = p.samples[i]!;
     if (s.values.length !== nTypes) return `sample #${i + 1} has ${s.values.length} values but there are ${nTypes} sample types`;
-    for (const id of s.locationIds) {
-      if (locationIndex.get(id) < 0) return `sample #${i + 1} refers to location ${id}, which is not in the profile`;
+    const ids = s.locationIds;
+    const table = locationIndex.table;
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k]!;
+      const found = table !== undefined ? id < table.length && table[id]! >= 0 : locationIndex.get(id) >= 0;
+      if (!found) return `sample #${i + 1} refers to location ${id}, which is not in the profile`;
     }
     for (let t = 0; t < nTypes; t++) totals[t]! += s.values[t]!;
   }

@@ -54,9 +54,10 @@ export class Reader {
       shift += 7;
       if (b < 0x80) break;
     }
-    this.lo = lo >>> 0;
-    this.hi = hi >>> 0;
-    return this.hi * TWO32 + this.lo;
+    // kept as small integers where possible: boxed doubles here would be garbage per varint
+    this.lo = lo < 0 ? lo >>> 0 : lo;
+    this.hi = hi < 0 ? hi >>> 0 : hi;
+    return hi === 0 ? this.lo : this.hi * TWO32 + this.lo;
   }
 
   /** The last value is 2^53 or more as an unsigned 64-bit number (negative as a signed one). */

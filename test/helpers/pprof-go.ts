@@ -46,6 +46,9 @@ func duration() time.Duration {
 func startCPU(path string, hz int) *os.File {
 	f, err := os.Create(path)
 	must(err)
+	if env, err := strconv.Atoi(os.Getenv("PROFILE_HZ")); err == nil && env > 0 {
+		hz = env
+	}
 	if hz > 0 {
 		// set before StartCPUProfile, which then warns that it cannot change the rate and keeps ours
 		runtime.SetCPUProfileRate(hz)
@@ -221,11 +224,15 @@ func f${i}(d int, x uint64) uint64 {
   parts.push(`var roots = []func(int, uint64) uint64{${Array.from({ length: functions }, (_, i) => `f${i}`).join(', ')}}
 
 func loop(seed uint64, done chan<- uint64) {
+	depth, err := strconv.Atoi(os.Getenv("PROFILE_DEPTH"))
+	if err != nil || depth <= 0 {
+		depth = 6
+	}
 	x := seed
 	deadline := time.Now().Add(duration())
 	for time.Now().Before(deadline) {
 		for i := 0; i < 200; i++ {
-			x = roots[x%uint64(len(roots))](int(6+x%10), x+1)
+			x = roots[x%uint64(len(roots))](depth+int(x%10), x+1)
 		}
 	}
 	done <- x
@@ -256,19 +263,20 @@ export type GoProfileName = keyof typeof GO_PROFILES;
 const CACHE = join(tmpdir(), 'coroot-usage-pprof-cache');
 
 /**
- * Path of a generated profile (.pb.gz); built and run on first use. `ms` overrides how long the program
- * profiles itself (the benchmark uses a longer run for a bigger profile).
+ * Path of a generated profile (.pb.gz); built and run on first use. `ms` and `hz` override how long and
+ * how often the program samples itself, `depth` how deep the large program's call paths go (the
+ * benchmark uses them for a bigger profile).
  */
-export function goProfile(name: GoProfileName, ms?: number): string {
+export function goProfile(name: GoProfileName, ms?: number, hz?: number, depth?: number): string {
   const spec = GO_PROFILES[name];
   const runMs = ms ?? spec.ms;
-  const hash = createHash('sha256').update(spec.source).update(String(runMs)).digest('hex').slice(0, 12);
+  const hash = createHash('sha256').update(spec.source).update(String(runMs)).update(hz ? `@${hz}` : '').update(depth ? `d${depth}` : '').digest('hex').slice(0, 12);
   mkdirSync(CACHE, { recursive: true });
   const path = join(CACHE, `${name}-${hash}.pb.gz`);
   if (existsSync(path)) return path;
   const binary = buildGoProgram(`pprof-${name}`, spec.source);
   const tmp = `${path}.${process.pid}.tmp`;
-  execFileSync(binary, [tmp], { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, PROFILE_MS: String(runMs) } });
+  execFileSync(binary, [tmp], { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, PROFILE_MS: String(runMs), PROFILE_HZ: hz ? String(hz) : '', PROFILE_DEPTH: depth ? String(depth) : '' } });
   renameSync(tmp, path);
   return path;
 }
