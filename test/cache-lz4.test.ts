@@ -1,0 +1,190 @@
+/**
+ * LZ4 block decoding: hand-made blocks following the block format specification, every malformed case
+ * liblz4 rejects that the chunk reader can meet, round trips through the test compressor (real matches,
+ * overlapping and across stream blocks), and blocks exchanged with the `lz4` tool (real liblz4) both ways.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CacheFormatError } from '../src/sources/cache/errors.js';
+import { decompressBlock, Lz4FramedStream, type ByteSource } from '../src/sources/cache/lz4.js';
+import { lz4CompressBlock, lz4Stream } from './helpers/cache-writer.js';
+import { haveLz4Tool, lz4Tool, makeFrame, parseFrame } from './helpers/lz4-frame.js';
+
+const bytes = (...parts: Array<number | string | number[]>): Uint8Array => {
+  const out: number[] = [];
+  for (const p of parts) {
+    if (typeof p === 'number') out.push(p);
+    else if (typeof p === 'string') out.push(...Buffer.from(p, 'latin1'));
+    else out.push(...p);
+  }
+  return Uint8Array.from(out);
+};
+
+const decode = (src: Uint8Array, capacity: number, dict?: Uint8Array): string => {
+  const dst = new Uint8Array(capacity);
+  const n = decompressBlock(src, dst, dict);
+  return Buffer.from(dst.subarray(0, n)).toString('latin1');
+};
+
+const rejects = (src: Uint8Array, capacity: number, pattern: RegExp, dict?: Uint8Array) =>
+  assert.throws(() => decompressBlock(src, new Uint8Array(capacity), dict), (err: unknown) => err instanceof CacheFormatError && pattern.test(err.message));
+
+/** deterministic pseudo-random bytes */
+function noise(n: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+/** float32 series with NaN gaps and repeats: what chunk blocks hold */
+function seriesBytes(series: number, points: number): Uint8Array {
+  const f = new Float32Array(series * points);
+  for (let s = 0; s < series; s++) {
+    for (let i = 0; i < points; i++) f[s * points + i] = i % 17 < 3 ? NaN : s % 5 === 0 ? 1 : Math.fround((s * 31 + i) / 7);
+  }
+  return new Uint8Array(f.buffer);
+}
+
+describe('LZ4 block decoding (block format specification)', () => {
+  it('decodes a literals-only block', () => {
+    assert.equal(decode(bytes(0x50, 'hello'), 5), 'hello');
+    assert.equal(decode(bytes(0x50, 'hello'), 100), 'hello');
+  });
+
+  it('decodes the empty block only as the single token 0', () => {
+    assert.equal(decode(bytes(0x00), 0), '');
+    assert.equal(decode(bytes(0x00), 10), '');
+    rejects(bytes(0x10, 'a'), 0, /capacity is 0/);
+  });
+
+  it('decodes an overlapping match (offset 1 repeats the last byte)', () => {
+    // literal "a", match offset 1 length 12, last literals "bcdef"
+    assert.equal(decode(bytes(0x18, 'a', 1, 0, 0x50, 'bcdef'), 18), `${'a'.repeat(13)}bcdef`);
+  });
+
+  it('decodes extended literal and match lengths (15 + 255 + n)', () => {
+    const lit = 'x'.repeat(300);
+    assert.equal(decode(bytes(0xf0, 255, 30, lit), 300), lit);
+    // "ab", match offset 2 length 4+15+255+10 = 284, last literals "xyzzy"
+    assert.equal(decode(bytes(0x2f, 'ab', 2, 0, 255, 10, 0x50, 'xyzzy'), 291), `${'ab'.repeat(143)}xyzzy`);
+    // a literal length of exactly 15 needs an extra byte 0
+    assert.equal(decode(bytes(0xf0, 0, 'abcdefghijklmno'), 15), 'abcdefghijklmno');
+  });
+
+  it('copies from the previous block of a stream, and across into the current one', () => {
+    assert.equal(decode(bytes(0x08, 12, 0, 0x50, '12345'), 17, bytes('hello world!')), 'hello world!12345');
+    // "XY", then 8 bytes from 4 back: 2 from the dictionary, then from the output itself
+    assert.equal(decode(bytes(0x24, 'XY', 4, 0, 0x50, '12345'), 15, bytes('abcdef')), 'XYefXYefXY12345');
+  });
+
+  it('rejects what liblz4 rejects', () => {
+    rejects(bytes(), 10, /empty block/);
+    rejects(bytes(0x50, 'hel'), 10, /does not end the input/);
+    rejects(bytes(0x50, 'hello'), 4, /output larger than 4/);
+    rejects(bytes(0x18, 'a', 0, 0, 0x50, 'bcdef'), 18, /zero match offset/);
+    rejects(bytes(0x18, 'a', 2, 0, 0x50, 'bcdef'), 18, /before the start/);
+    rejects(bytes(0x08, 13, 0, 0x50, '12345'), 17, /before the start/, bytes('hello world!'));
+    // a match may not reach into the last 5 bytes of the output buffer
+    rejects(bytes(0x18, 'a', 1, 0, 0x50, 'bcdef'), 17, /last 5 bytes|does not end/);
+    // a block must end with literals
+    rejects(bytes(0x1f, 'a', 1, 0, 20), 100, /inside|does not end/);
+    rejects(bytes(0xf0, 255), 1000, /inside a literal length/);
+  });
+});
+
+describe('LZ4 round trips through the test compressor', () => {
+  const cases: Array<[string, Uint8Array]> = [
+    ['short', bytes('abc')],
+    ['noise', noise(5000)],
+    ['runs', new Uint8Array(70_000).fill(7)],
+    ['series', seriesBytes(300, 120)],
+    ['text', new Uint8Array(Buffer.from('node_cpu_usage_percent{machine_id="abc"} '.repeat(500)))],
+  ];
+  for (const [name, data] of cases) {
+    it(`greedy and literals-only blocks decode back: ${name}`, () => {
+      for (const mode of ['greedy', 'literals'] as const) {
+        const block = lz4CompressBlock(data, mode);
+        const out = new Uint8Array(data.length);
+        assert.equal(decompressBlock(block, out), data.length);
+        assert.deepEqual(out, data);
+      }
+    });
+  }
+
+  it('the greedy compressor really uses matches', () => {
+    const data = seriesBytes(300, 120);
+    assert.ok(lz4CompressBlock(data, 'greedy').length < data.length / 2);
+  });
+
+  it('streams decode with each block reaching into the previous one', () => {
+    const data = Buffer.concat([noise(40_000, 3), noise(40_000, 3), noise(40_000, 3)]);
+    const stream = lz4Stream(data, 40_000, 'greedy');
+    // the 2nd and 3rd blocks repeat the 1st: they are almost all one match into the previous block
+    assert.ok(stream.length < 42_000, `stream of ${stream.length} bytes`);
+    const reader = new Lz4FramedStream(sourceOf(stream));
+    assert.deepEqual(reader.read(data.length, 'all'), new Uint8Array(data));
+    assert.throws(() => reader.read(1, 'more'), /unexpected end/);
+  });
+});
+
+function sourceOf(buf: Uint8Array): ByteSource {
+  let p = 0;
+  return {
+    readExact(n: number, what: string) {
+      if (p + n > buf.length) throw new CacheFormatError(`truncated: ${what}`);
+      const out = buf.slice(p, p + n);
+      p += n;
+      return out;
+    },
+    readExactOrEnd(n: number, what: string) {
+      return p >= buf.length ? null : this.readExact(n, what);
+    },
+  };
+}
+
+describe('LZ4 blocks exchanged with liblz4 (the lz4 tool)', { skip: haveLz4Tool() ? false : 'the lz4 tool is not installed' }, () => {
+  it('decodes liblz4 blocks, independent and linked (64 KiB blocks reaching into the previous one)', () => {
+    const data = Buffer.concat([Buffer.from(seriesBytes(400, 120)), Buffer.from(seriesBytes(400, 120))]);
+    for (const [args, linked] of [[['-B4', '-BI'], false], [['-B4', '-BD'], true]] as const) {
+      const blocks = parseFrame(lz4Tool(['-c', '-9', '--no-frame-crc', ...args], data));
+      assert.ok(blocks.length > 4);
+      assert.ok(blocks.every((b) => b.compressed));
+      if (linked) {
+        // golz4's stream framing around liblz4's linked blocks
+        const stream = Buffer.concat(blocks.flatMap((b) => {
+          const size = Buffer.alloc(4);
+          size.writeUInt32LE(b.data.length);
+          return [size, Buffer.from(b.data)];
+        }));
+        assert.deepEqual(new Lz4FramedStream(sourceOf(stream)).read(data.length, 'all'), new Uint8Array(data));
+      } else {
+        let off = 0;
+        for (const b of blocks) {
+          const out = new Uint8Array(65536);
+          const n = decompressBlock(b.data, out);
+          assert.deepEqual(out.subarray(0, n), new Uint8Array(data.subarray(off, off + n)));
+          off += n;
+        }
+        assert.equal(off, data.length);
+      }
+    }
+  });
+
+  it('liblz4 decodes the test compressor\'s blocks, independent and linked', () => {
+    const data = Buffer.concat([Buffer.from(seriesBytes(100, 120)), Buffer.from(noise(3000)), Buffer.from(seriesBytes(100, 120))]);
+    const independent = [lz4CompressBlock(data, 'greedy')];
+    assert.deepEqual(lz4Tool(['-d', '-c'], makeFrame(independent, false)), data);
+    const blockSize = 64 * 1024;
+    const linked: Uint8Array[] = [];
+    for (let off = 0; off < data.length; off += blockSize) {
+      const dict = data.subarray(Math.max(0, off - 65535), off);
+      linked.push(lz4CompressBlock(data.subarray(off, off + blockSize), 'greedy', off === 0 ? undefined : dict));
+    }
+    assert.deepEqual(lz4Tool(['-d', '-c'], makeFrame(linked, true)), data);
+    assert.deepEqual(lz4Tool(['-d', '-c'], makeFrame([lz4CompressBlock(data, 'literals')], false)), data);
+  });
+});
