@@ -177,6 +177,7 @@ export const profileCommand: CommandSpec<ProfileArgs> = {
 
     const parts: string[] = [];
     const many = results.length > 1;
+    if (args.top || args.strings) for (const k of input.empty) io.warn(`profile.${k} is empty; showing the other profile only`);
     for (const r of results) {
       if (args.top) {
         const text = renderTop(r.top!);
