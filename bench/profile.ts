@@ -4,12 +4,15 @@
  * and max wall time. The profile is made by the large Go program of test/helpers/pprof-go.ts (four runs
  * merged by `go tool pprof -proto`) and cached. Also checks that both print the same bytes.
  *
+ * A third row runs the same report in a Node process that loads only src/profile (no CLI, no other
+ * commands): the difference to the first row is the CLI's start-up, which every command pays.
+ *
  * Run: node dist/bench/profile.js [--runs N]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { goProfile, goToolPprof } from '../test/helpers/pprof-go.js';
 import { goBinary, goEnv } from '../test/helpers/services.js';
 
@@ -59,12 +62,14 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Benc
   const pprofBin = join(spawnSync(go, ['env', 'GOTOOLDIR'], { encoding: 'utf8', env }).stdout.trim(), 'pprof');
 
   const ours = timeRun(process.execPath, [cli, 'profile', file, '--top'], env);
+  const core = timeRun(process.execPath, coreArgs(file), env);
   const theirs = goToolPprof(['-top', file]);
-  const same = ours.stdout === theirs.stdout;
+  const same = ours.stdout === theirs.stdout && core.stdout === theirs.stdout;
 
-  const samples: Record<string, number[]> = { ours: [], go: [], pprof: [] };
+  const samples: Record<string, number[]> = { ours: [], core: [], go: [], pprof: [] };
   for (let i = 0; i < runs; i++) {
     samples.ours!.push(timeRun(process.execPath, [cli, 'profile', file, '--top'], env).ms);
+    samples.core!.push(timeRun(process.execPath, coreArgs(file), env).ms);
     samples.go!.push(timeRun(go, ['tool', 'pprof', '-top', file], env).ms);
     if (existsSync(pprofBin)) samples.pprof!.push(timeRun(pprofBin, ['-top', file], env).ms);
   }
@@ -73,6 +78,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Benc
     { name: 'go tool pprof -top', ...stats(samples.go!) },
   ];
   if (samples.pprof!.length > 0) rows.push({ name: '  (pprof binary alone)', ...stats(samples.pprof!) });
+  rows.push({ name: '  (src/profile only, no CLI)', ...stats(samples.core!) });
 
   const size = statSync(file).size;
   const lines = ours.stdout.split('\n').length - 1;
@@ -84,6 +90,19 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Benc
   console.log(`coroot-usage is ${ratio >= 1 ? `${ratio.toFixed(2)}x faster` : `${(1 / ratio).toFixed(2)}x slower`} than go tool pprof (median)`);
   if (!same) process.exitCode = 1;
   return rows;
+}
+
+/** Node arguments that print the report with nothing but src/profile loaded. */
+function coreArgs(file: string): string[] {
+  const dist = join(root, 'dist', 'src', 'profile');
+  const url = (m: string) => JSON.stringify(pathToFileURL(join(dist, m)).href);
+  const script = [
+    "import { readFileSync } from 'node:fs';",
+    `import { decodeProfile } from ${url('decode.js')};`,
+    `import { renderTop, topReport } from ${url('top.js')};`,
+    `process.stdout.write(renderTop(topReport(decodeProfile(readFileSync(${JSON.stringify(file)}), 'file').profile)));`,
+  ].join('\n');
+  return ['--input-type=module', '-e', script];
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
