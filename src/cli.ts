@@ -43,23 +43,26 @@ function registerCommand(y: Argv<GlobalArgs>, spec: CommandSpec, io: IO, setExit
   );
 }
 
-/** yargs reads a lone "-" as a positional argument; `--payload -` means stdin, so join such pairs. */
-function joinStdinValues(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg.startsWith('--') && !arg.includes('=') && argv[i + 1] === '-') {
-      out.push(`${arg}=-`);
-      i++;
-    } else {
-      out.push(arg);
-    }
+/**
+ * yargs turns a lone "-" (stdin, by convention) into "" or true, and reads `--flag -` as a flag without a
+ * value. Such arguments pass through yargs as a placeholder and are turned back into "-" before a command
+ * runs.
+ */
+const STDIN_PLACEHOLDER = '\u0000stdin';
+
+function protectStdinArgs(argv: string[]): string[] {
+  return argv.map((arg) => (arg === '-' ? STDIN_PLACEHOLDER : arg));
+}
+
+function restoreStdinArgs(args: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(args)) {
+    if (value === STDIN_PLACEHOLDER) args[key] = '-';
+    else if (Array.isArray(value)) args[key] = value.map((v) => (v === STDIN_PLACEHOLDER ? '-' : v));
   }
-  return out;
 }
 
 export async function main(rawArgv: string[], ioOptions: IOOptions = {}): Promise<number> {
-  const argv = joinStdinValues(rawArgv);
+  const argv = protectStdinArgs(rawArgv);
   const wantsDebug = argv.includes('--debug');
   const colorFlag = argv.includes('--no-color') ? false : argv.includes('--color') ? true : undefined;
   const io = createIO({ ...ioOptions, color: colorFlag });
@@ -75,6 +78,7 @@ export async function main(rawArgv: string[], ioOptions: IOOptions = {}): Promis
     .version(false)
     .wrap(Math.min(110, io.stdout.columns ?? 100))
     .exitProcess(false)
+    .middleware(restoreStdinArgs)
     .fail((msg: string | null, err: Error | undefined) => {
       if (err) throw err;
       throw new CliError('usage', msg ?? 'invalid command line');

@@ -22,7 +22,7 @@ function field(payload: Record<string, any>, path: string): unknown { // any: wa
 }
 
 test('the README main command prints the demo payload, every DB-derived field as the fixture derives it', () => {
-  const result = runBin(['show', '--data-dir', DEMO_DIR, '--at', DEMO_NOW_ISO, '--format', 'raw']);
+  const result = runBin(['show', '--data-dir', DEMO_DIR, '--at', DEMO_NOW_ISO, '--format', 'raw', '--no-profile']);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout.toString(), golden.toString());
   const payload = JSON.parse(result.stdout.toString());
@@ -45,9 +45,23 @@ test('the same rows in PostgreSQL give the same bytes with database_type "postgr
   rmSync(dir, { recursive: true, force: true });
   (await import('node:fs')).mkdirSync(dir);
   writeFileSync(join(dir, 'instance.uuid'), readFileSync(join(DEMO_DIR, 'instance.uuid')));
-  const result = await runCli(['show', '--data-dir', dir, '--at', DEMO_NOW_ISO, '--format', 'raw'],
+  const result = await runCli(['show', '--data-dir', dir, '--at', DEMO_NOW_ISO, '--format', 'raw', '--no-profile'],
     { env: cleanEnv({ PG_CONNECTION_STRING: postgresDatabaseUrl(url, 'coroot_demo') }) });
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout.toString(), golden.toString().replace('"database_type":"sqlite"', '"database_type":"postgres"'));
   assert.doesNotMatch(result.stderr, /pg-test-S3cret/);
+});
+
+test("by default the payload carries this process's own CPU and heap profiles, readable pprof", async () => {
+  const before = Math.floor(Date.now() / 1000);
+  const result = await runCli(['show', '--data-dir', DEMO_DIR, '--at', DEMO_NOW_ISO, '--format', 'raw']);
+  assert.equal(result.code, 0, result.stderr);
+  const { profile } = JSON.parse(result.stdout.toString());
+  assert.ok(profile.from >= before && profile.to >= profile.from && profile.to <= Math.floor(Date.now() / 1000) + 1);
+  for (const blob of [profile.cpu, profile.memory]) assert.match(blob, /^H4sI[A-Za-z0-9+/]+=*$/);
+  const decoded = await runCli(['profile', '-', '--json'], { stdin: result.stdout });
+  assert.equal(decoded.code, 0, decoded.stderr);
+  // everything but the profile section is the golden payload
+  const rest = result.stdout.toString().replace(/"profile":\{.*\}\}\n$/, '"profile":{"from":0,"to":0,"cpu":"","memory":""}}\n');
+  assert.equal(rest, golden.toString());
 });

@@ -33,7 +33,7 @@ const golden = (name: string) => readFileSync(join(REPO_ROOT, 'test', 'golden', 
 const admin = { email: 'admin', name: 'Admin', password: '$2a$10$x', roles: rolesJson(['Admin']) };
 
 async function showRaw(dir: string, ...extra: string[]) {
-  return runCli(['show', '--data-dir', dir, '--at', AT, '--format', 'raw', ...extra]);
+  return runCli(['show', '--data-dir', dir, '--at', AT, '--format', 'raw', '--no-profile', ...extra]);
 }
 
 describe('golden payloads (payload.md section 12, built by Go)', () => {
@@ -135,7 +135,7 @@ describe('multicluster install', () => {
     const dir = join(work, 'pg-datadir');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'instance.uuid'), UUID);
-    const result = await runCli(['show', '--data-dir', dir, '--at', AT, '--format', 'raw'],
+    const result = await runCli(['show', '--data-dir', dir, '--at', AT, '--format', 'raw', '--no-profile'],
       { env: cleanEnv({ PG_CONNECTION_STRING: postgresDatabaseUrl(url, 'coroot_multicluster') }) });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout.toString(), multiclusterExpected('postgres'));

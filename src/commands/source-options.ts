@@ -18,6 +18,8 @@ export interface SourceArgs {
   'as-running': boolean;
   'db-busy-timeout': number;
   'pg-timeout': number;
+  /** --no-profile: leave the profile section as GET /stats returns it */
+  profile: boolean;
 }
 
 export function withSourceOptions<T>(y: Argv<T>): Argv<T & SourceArgs> {
@@ -31,23 +33,44 @@ export function withSourceOptions<T>(y: Argv<T>): Argv<T & SourceArgs> {
     .option('at', { type: 'string', group: 'Sources:', describe: 'build as of this time: RFC 3339 or unix seconds [default now]' })
     .option('as-running', { type: 'boolean', default: false, group: 'Sources:', describe: 'model an already running Coroot: no start-up bootstrap, and unreadable project rows give what it sends then instead of an error' })
     .option('db-busy-timeout', { type: 'number', default: 2000, group: 'Sources:', describe: 'ms to wait for a SQLite lock held by Coroot' })
-    .option('pg-timeout', { type: 'number', default: 10000, group: 'Sources:', describe: 'ms to wait for PostgreSQL to connect or answer' }) as Argv<T & SourceArgs>;
+    .option('pg-timeout', { type: 'number', default: 10000, group: 'Sources:', describe: 'ms to wait for PostgreSQL to connect or answer' })
+    .option('profile', { type: 'boolean', default: true, group: 'Sources:', describe: "embed this process's CPU and heap profiles as Coroot embeds its own; --no-profile leaves the section as GET /stats returns it (from/to 0, empty strings)" }) as Argv<T & SourceArgs>;
 }
 
 export async function buildPayloadFromArgs(args: SourceArgs, io: IO): Promise<BuiltPayload & { bytes: Buffer }> {
-  const built = await buildPayload({
-    coroot: {
-      config: args.config,
-      dataDir: args['data-dir'],
-      pgConnectionString: args['pg-connection-string'],
-      globalClickhouseAddress: args['global-clickhouse-address'],
-    },
-    corootVersion: args['coroot-version'] ?? DEFAULT_COROOT_VERSION,
-    installationType: args['installation-type'] ?? (io.env.INSTALLATION_TYPE || undefined),
-    at: args.at === undefined ? undefined : parseAt(args.at),
-    asRunning: args['as-running'],
-    dbBusyTimeoutMs: args['db-busy-timeout'],
-    pgTimeoutMs: args['pg-timeout'],
-  }, io);
+  // Coroot profiles exactly its collect(): the CPU profile starts before it and both stop after it.
+  const selfProfile = args.profile ? await (await import('../profile/self.js')).startSelfProfile() : undefined;
+  let built: BuiltPayload;
+  try {
+    built = await buildPayload({
+      coroot: {
+        config: args.config,
+        dataDir: args['data-dir'],
+        pgConnectionString: args['pg-connection-string'],
+        globalClickhouseAddress: args['global-clickhouse-address'],
+      },
+      corootVersion: args['coroot-version'] ?? DEFAULT_COROOT_VERSION,
+      installationType: args['installation-type'] ?? (io.env.INSTALLATION_TYPE || undefined),
+      at: args.at === undefined ? undefined : parseAt(args.at),
+      asRunning: args['as-running'],
+      dbBusyTimeoutMs: args['db-busy-timeout'],
+      pgTimeoutMs: args['pg-timeout'],
+    }, io);
+  } catch (err) {
+    await selfProfile?.stop().catch(() => undefined);
+    throw err;
+  }
+  const recorded = await selfProfile?.stop();
+  if (recorded) {
+    built.payload.profile = {
+      from: recorded.from,
+      to: recorded.to,
+      cpu: recorded.cpu.toString('base64'),
+      memory: recorded.memory.toString('base64'),
+    };
+    built.notes.set('profile', "this process's own profiles while it built the payload, not Coroot's (a Go process): same shape, other content");
+  } else {
+    built.notes.set('profile', 'as GET /stats returns it (--no-profile): Coroot fills it with its own profiles when it sends');
+  }
   return { ...built, bytes: encodePayload(built.payload) };
 }
