@@ -21,7 +21,7 @@ before(async () => {
   dataDir = join(tmp, 'data');
   buildSqliteDataDir(dataDir, { instanceUuid: '3f1c2a44-7d1e-4b8a-9c2f-5e6d7a8b9c0d', projects: [{ id: 'p1', name: 'prod' }] });
   basePath = join(tmp, 'base.json');
-  const shown = await runCli(['show', '--data-dir', dataDir, '--at', AT, '--format', 'raw', '--out', basePath]);
+  const shown = await runCli(['show', '--data-dir', dataDir, '--at', AT, '--no-profile', '--format', 'raw', '--out', basePath]);
   assert.equal(shown.code, 0, shown.stderr);
   base = JSON.parse(readFileSync(basePath, 'utf8')) as Json;
 });
@@ -40,7 +40,7 @@ describe('diff', () => {
     const same = await runCli(['diff', basePath, basePath]);
     assert.equal(same.code, 0, same.stderr);
     assert.match(same.stdout.toString(), /no differences\n$/);
-    const live = await runCli(['diff', basePath, 'live', '--data-dir', dataDir, '--at', AT]);
+    const live = await runCli(['diff', basePath, 'live', '--data-dir', dataDir, '--at', AT, '--no-profile']);
     assert.equal(live.code, 0, live.stdout.toString() + live.stderr);
   });
 
@@ -86,6 +86,15 @@ describe('diff', () => {
     const withStage = await runCli(['diff', basePath, staged, '--ignore-volatile', '--json']);
     assert.equal(withStage.code, 1);
     assert.match(withStage.stdout.toString(), /"path": "performance\.constructor\.stages\.load_nodes"/);
+  });
+
+  it('two live builds differ only in their profiles, which --ignore-volatile ignores', async () => {
+    const raw = await runCli(['diff', 'live', 'live', '--data-dir', dataDir, '--at', AT, '--json']);
+    assert.equal(raw.code, 1);
+    const paths = (JSON.parse(raw.stdout.toString()) as { changes: Array<{ path: string }> }).changes.map((c) => c.path);
+    assert.ok(paths.length > 0 && paths.every((p) => p.startsWith('profile.')), paths.join(', '));
+    const ignored = await runCli(['diff', 'live', 'live', '--data-dir', dataDir, '--at', AT, '--ignore-volatile']);
+    assert.equal(ignored.code, 0, ignored.stdout.toString());
   });
 
   it('reads stdin, colours only on a terminal without NO_COLOR, refuses two stdins', async () => {

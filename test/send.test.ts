@@ -32,10 +32,10 @@ after(async () => {
 
 describe('send delivers what Coroot would', () => {
   it('POSTs exactly the bytes of `show --format raw`, with Go\'s method, path and headers', async () => {
-    const shown = await runCli(['show', '--data-dir', dataDir, '--at', AT, '--format', 'raw']);
+    const shown = await runCli(['show', '--data-dir', dataDir, '--at', AT, '--no-profile', '--format', 'raw']);
     assert.equal(shown.code, 0, shown.stderr);
     const before = collector.requests.length;
-    const sent = await runCli(['send', '--data-dir', dataDir, '--at', AT, '--collector-url', collector.url]);
+    const sent = await runCli(['send', '--data-dir', dataDir, '--at', AT, '--no-profile', '--collector-url', collector.url]);
     assert.equal(sent.code, 0, sent.stderr);
     assert.equal(collector.requests.length, before + 1);
     const req = collector.requests.at(-1)!;
@@ -93,8 +93,8 @@ describe('send delivers what Coroot would', () => {
 
   it('--dry-run prints the request head and body and connects to nothing', async () => {
     const connections = collector.connections;
-    const shown = await runCli(['show', '--data-dir', dataDir, '--at', AT, '--format', 'raw']);
-    const dry = await runCli(['send', '--data-dir', dataDir, '--at', AT, '--collector-url', collector.url, '--dry-run']);
+    const shown = await runCli(['show', '--data-dir', dataDir, '--at', AT, '--no-profile', '--format', 'raw']);
+    const dry = await runCli(['send', '--data-dir', dataDir, '--at', AT, '--no-profile', '--collector-url', collector.url, '--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);
     const text = dry.stdout.toString('latin1');
     const split = dry.stdout.indexOf('\r\n\r\n');

@@ -31,8 +31,8 @@ async function status(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Repo
 
 describe('status', () => {
   it('enabled by default, with the URL and the size of the payload `show` builds', async () => {
-    const report = await status(['--data-dir', dataDir, '--at', AT]);
-    const shown = await runCli(['show', '--data-dir', dataDir, '--at', AT, '--format', 'raw']);
+    const report = await status(['--data-dir', dataDir, '--at', AT, '--no-profile']);
+    const shown = await runCli(['show', '--data-dir', dataDir, '--at', AT, '--no-profile', '--format', 'raw']);
     assert.equal(report.usage_statistics.enabled, true);
     assert.equal(report.usage_statistics.decided_by.source, 'default');
     assert.equal(report.send.url, 'https://coroot.com/ce/usage-statistics');
@@ -76,7 +76,15 @@ describe('status', () => {
     assert.equal(byId.get('version-check')!.url, 'https://cloud.coroot.com/ce/version');
     assert.equal(byId.get('version-check')!.active, true);
     assert.equal(byId.get('coroot-cloud')!.url, 'https://cloud.coroot.com/api/*');
-    assert.equal(byId.get('coroot-cloud')!.active, null);
+    assert.equal(byId.get('coroot-cloud')!.active, false, 'a SQLite settings table without a Coroot Cloud key');
+    const connected = join(tmp, 'cloud-data');
+    buildSqliteDataDir(connected, { projects: [{ id: 'p1', name: 'prod' }], settings: [{ name: 'cloud_integration_settings', value: { api_key: 'cloudKey123456', rca: { disable_incidents_auto_investigation: false } } }] });
+    const viaDb = await status(['--data-dir', connected]);
+    const cloudCall = viaDb.other_outbound_calls.find((c) => c.id === 'coroot-cloud')!;
+    assert.equal(cloudCall.active, true);
+    assert.doesNotMatch(JSON.stringify(viaDb), /cloudKey123456/);
+    const unknown = await status(['--data-dir', join(tmp, 'missing')]);
+    assert.equal(unknown.other_outbound_calls.find((c) => c.id === 'coroot-cloud')!.active, null);
     assert.equal(byId.get('cloud-pricing')!.url, 'https://coroot.github.io/cloud-pricing/data/cloud-pricing.json.gz');
 
     const config = join(tmp, 'cloud.yaml');

@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { DEMO_DIR, DEMO_IDENTIFYING, DEMO_NOW_ISO, DEMO_SECRETS } from '../fixtures/build-demo.js';
+import { DEMO_DEPLOYMENT_UUID, DEMO_DIR, DEMO_IDENTIFYING, DEMO_NOW_ISO, DEMO_SECRET_LOCATIONS, DEMO_SECRETS } from '../fixtures/build-demo.js';
 import { runCli } from './helpers/cli-run.js';
 
 let tmp: string;
@@ -54,6 +54,12 @@ it('finds every planted secret and identifying string in a payload, without repe
   const hitIndexes = new Set(report.findings.map((f) => /^infra\.kernel_versions\[(\d+)\]$/.exec(f.path)?.[1]).filter((i) => i !== undefined).map(Number));
   const missed = planted.filter((_, i) => !hitIndexes.has(i));
   assert.deepEqual(missed, [], 'planted values verify did not find');
+  // values only the database holds (settings table, users) are recognised as this instance's, not just by shape
+  for (const value of [DEMO_SECRET_LOCATIONS.authSecret.value, DEMO_SECRET_LOCATIONS.cloudApiKey.value, DEMO_DEPLOYMENT_UUID, 'alice@example.com']) {
+    const index = planted.indexOf(value);
+    const rules = report.findings.filter((f) => f.path === `infra.kernel_versions[${index}]`).map((f) => f.rule);
+    assert.ok(rules.some((r) => r.startsWith('source:')), `${rules.join(', ')} for planted #${index}`);
+  }
   const out = run.stdout.toString();
   for (const s of planted) assert.ok(!out.includes(s), `repeats ${s}`);
   assert.deepEqual(readFileSync(join(DEMO_DIR, 'instance.uuid')), readFileSync(join(demo, 'instance.uuid')));

@@ -131,6 +131,7 @@ export const statusCommand: CommandSpec<StatusArgs> = {
         configFile: config.configFile,
         doNotCheckForUpdates: args['do-not-check-for-updates'],
         dataDir: config.dataDir.value,
+        postgres: config.pgConnectionString !== undefined,
         env: io.env,
       }),
     };

@@ -10,6 +10,7 @@ import { compareToBaseline, readBaseline, writeBaseline } from '../verify/baseli
 import type { Finding, FindingKind } from '../verify/finding.js';
 import { identifyingNeedles } from '../verify/identifying.js';
 import { loadVerifyInput } from '../verify/input.js';
+import { readInstanceSecrets } from '../verify/instance-secrets.js';
 import { scanProfiles } from '../verify/profile-strings.js';
 import { FORMATS, render, type Format, type VerifyResult } from '../verify/report.js';
 import { AnonymityScanner } from '../verify/scan.js';
@@ -53,7 +54,12 @@ export const verifyCommand: CommandSpec<VerifyArgs> = {
     const findings: Finding[] = schemaProblems(input.value).map((p) => ({
       kind: 'schema', rule: 'schema', severity: 'error', path: p.path, message: p.message,
     }));
-    const needles = input.context ? identifyingNeedles(input.context).needles : [];
+    let needles: ReturnType<typeof identifyingNeedles>['needles'] = [];
+    if (input.context) {
+      const secrets = await readInstanceSecrets(input.context, { dbBusyTimeoutMs: args['db-busy-timeout'], pgTimeoutMs: args['pg-timeout'] });
+      input.notes.push(...secrets.notes);
+      needles = identifyingNeedles({ ...input.context, users: secrets.users, settings: secrets.settings }).needles;
+    }
     if (input.context) input.notes.push(`${needles.length} identifying values from ${input.context.database} and the configuration`);
     const scanner = new AnonymityScanner(needles);
     scanner.scanPayload(input.value);

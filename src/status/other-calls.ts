@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { usageError } from '../errors.js';
 import { expandEnv, parseGoBool } from '../sources/coroot-config.js';
+import { readSqliteSettings } from '../verify/instance-secrets.js';
 
 export interface OtherCall {
   id: 'version-check' | 'coroot-cloud' | 'cloud-pricing' | 'stats-endpoint';
@@ -27,6 +28,8 @@ export interface OtherCallsInput {
   /** --do-not-check-for-updates as given to coroot-usage (undefined = not given) */
   doNotCheckForUpdates: boolean | undefined;
   dataDir: string;
+  /** true when Coroot's database is PostgreSQL (its settings table is not read here) */
+  postgres: boolean;
   env: NodeJS.ProcessEnv;
 }
 
@@ -70,9 +73,35 @@ function versionCheck(input: OtherCallsInput, yaml: Record<string, unknown>): Ot
     : { ...base, active: true, state: 'on: not switched off by --do-not-check-for-updates, DO_NOT_CHECK_FOR_UPDATES or do_not_check_for_updates' };
 }
 
+/** What the settings table says about Coroot Cloud (SQLite only): connected, not connected, or unknown. */
+function cloudInDatabase(input: OtherCallsInput): boolean | undefined {
+  if (input.postgres) return undefined;
+  try {
+    const dbPath = join(input.dataDir, 'db.sqlite');
+    if (!existsSync(dbPath)) return undefined;
+    const cloud = readSqliteSettings(dbPath, 2000).cloud_integration_settings as { api_key?: unknown } | undefined;
+    return typeof cloud?.api_key === 'string' && cloud.api_key !== '';
+  } catch {
+    return undefined;
+  }
+}
+
 function corootCloud(input: OtherCallsInput, yaml: Record<string, unknown>): OtherCall {
   const cloud = yaml.corootCloud as Record<string, unknown> | undefined;
   const inFile = cloud && typeof cloud === 'object' && cloud.apiKey;
+  const inDb = inFile ? undefined : cloudInDatabase(input);
+  if (inDb !== undefined) {
+    return {
+      id: 'coroot-cloud',
+      what: 'Coroot Cloud (AI root-cause analysis) API calls with X-INSTANCE-UUID / X-DEPLOYMENT-UUID headers, only when Coroot Cloud is connected',
+      method: 'GET/POST',
+      url: 'https://cloud.coroot.com/api/*',
+      from: 'coroot server',
+      active: inDb,
+      state: inDb ? 'on: connected (an API key is stored in the settings table)' : 'off: not connected (no API key in the config file or the settings table)',
+      control: 'do not connect Coroot Cloud, or disconnect it in Settings',
+    };
+  }
   return {
     id: 'coroot-cloud',
     what: 'Coroot Cloud (AI root-cause analysis) API calls with X-INSTANCE-UUID / X-DEPLOYMENT-UUID headers, only when Coroot Cloud is connected',

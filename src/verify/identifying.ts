@@ -4,7 +4,7 @@
  * Each becomes a needle for the matcher, labelled with what it is but never shown.
  */
 import type { CorootConfig } from '../sources/coroot-config.js';
-import type { ProjectRecord } from '../sources/database/records.js';
+import type { ProjectRecord, UserRecord } from '../sources/database/records.js';
 
 export interface Needle {
   value: string;
@@ -140,9 +140,25 @@ function addConfig(set: NeedleSet, config: CorootConfig): void {
   config.projects.forEach((p, i) => set.addStrings(p, 'config-project', `config-file project #${i + 1}`));
 }
 
-export function identifyingNeedles(context: { projects: ProjectRecord[]; config: CorootConfig }): NeedleSet {
+export interface IdentifyingSources {
+  projects: ProjectRecord[];
+  config: CorootConfig;
+  users?: UserRecord[];
+  /** settings table rows, decoded */
+  settings?: Record<string, unknown>;
+}
+
+export function identifyingNeedles(sources: IdentifyingSources): NeedleSet {
   const set = new NeedleSet();
-  context.projects.forEach((p, i) => addProject(set, p, i));
-  addConfig(set, context.config);
+  sources.projects.forEach((p, i) => addProject(set, p, i));
+  addConfig(set, sources.config);
+  (sources.users ?? []).forEach((u, i) => {
+    set.add(u.email, 'user-email', `e-mail of user #${i + 1}`);
+    set.add(u.name, 'user-name', `name of user #${i + 1}`);
+  });
+  const settings = sources.settings ?? {};
+  set.add(settings.deployment_uuid, 'deployment-uuid', 'deployment UUID (settings table)');
+  set.add(settings.auth_secret, 'auth-secret', 'session signing secret (settings table)');
+  set.addStrings(settings.cloud_integration_settings, 'coroot-cloud', 'Coroot Cloud settings');
   return set;
 }
