@@ -116,8 +116,13 @@ describe('profile --top is go tool pprof -top', () => {
     assert.ok(doc.profiles[0]!.top.rows.length > 0);
     assert.ok(doc.profiles[0]!.strings.functionNames.includes('main.hashLoop'));
 
-    const piped = await runCli(['profile', '-', '--which', 'cpu', '--top'], {});
-    assert.equal(piped.code, 3, 'stdin is empty in tests');
+    const piped = await runCli(['profile', '-', '--top'], {}, cpu);
+    assert.equal(piped.stdout, goToolPprof(['-top', files.get('cpu-inline')!]).stdout);
+    const pipedPayload = await runCli(['profile', '-', '--which', 'cpu', '--top'], {}, readFileSync(payload));
+    assert.equal(pipedPayload.stdout, piped.stdout);
+    const nothing = await runCli(['profile', '-'], {}, Buffer.alloc(0));
+    assert.equal(nothing.code, 3);
+    assert.match(nothing.stderr, /stdin: empty file/);
   });
 
   test('--strings groups every string', async () => {

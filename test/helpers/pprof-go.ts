@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { main } from '../../src/cli.js';
 import { buildGoProgram, goBinary, goEnv } from './services.js';
 
@@ -299,10 +300,12 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, stdin: Buffer = Buffer.alloc(0)): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await main(args, {
+    // never the test runner's own stdin, which may be a terminal that never ends
+    stdin: Readable.from([stdin]),
     stdout: { write: (c: string | Uint8Array) => (stdout += typeof c === 'string' ? c : Buffer.from(c).toString('utf8')), isTTY: false },
     stderr: { write: (c: string | Uint8Array) => (stderr += typeof c === 'string' ? c : Buffer.from(c).toString('utf8')), isTTY: false },
     env: { ...process.env, NO_COLOR: '1', TZ: 'UTC', ...env },
