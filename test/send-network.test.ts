@@ -77,6 +77,26 @@ describe('send through HTTPS and proxies', () => {
     }
   });
 
+  it('sends an http collector through HTTP_PROXY in absolute form, unless NO_PROXY excludes it', async () => {
+    const collector = await startCollector(undefined, undefined, 'collector.test');
+    const proxy = await startConnectProxy();
+    try {
+      const run = await send(['--collector-url', collector.url], { HTTP_PROXY: proxy.url.replace('http://', 'http://ops:pw1234@'), HTTPS_PROXY: 'http://127.0.0.1:1' });
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(proxy.forwards.map((f) => f.target), [collector.url]);
+      assert.equal(proxy.forwards[0]!.auth, `Basic ${Buffer.from('ops:pw1234').toString('base64')}`);
+      assert.equal(collector.requests.length, 1);
+      assert.equal(collector.requests[0]!.headers.host, `collector.test:${collector.port}`);
+      const dry = await send(['--collector-url', collector.url, '--dry-run'], { HTTP_PROXY: proxy.url, NO_PROXY: '.test' });
+      assert.match(dry.stderr, /direct connection/);
+      const viaProxy = await send(['--collector-url', collector.url, '--dry-run'], { http_proxy: proxy.url });
+      assert.match(viaProxy.stderr, /through proxy http:\/\/127\.0\.0\.1:\d+\/? from http_proxy \(absolute-form request\)/);
+    } finally {
+      await proxy.close();
+      await collector.close();
+    }
+  });
+
   it('reports a proxy refusing the tunnel, exit 5, and logs it', async () => {
     const proxy = await startConnectProxy({ refuse: true });
     try {

@@ -186,6 +186,11 @@ describe('the opt-out: nothing leaves the machine', () => {
       assert.ok(!existsSync(marker), `${form.name}: network touched: ${existsSync(marker) ? readFileSync(marker, 'utf8') : ''}`);
       assert.ok(Date.now() - started < 15_000);
     }
+    // a dry run prints the request without resolving or connecting either
+    const dryMarker = join(tmp, 'marker-dry-run');
+    const dry = run(['--data-dir', dataDir, '--at', AT, '--dry-run'], {}, dryMarker);
+    assert.equal(dry.status, 0, dry.stderr);
+    assert.ok(!existsSync(dryMarker), 'dry run touched the network');
     // control: the same run without the opt-out does reach for the network, so the tripwire works
     const marker = join(tmp, 'marker-control');
     const control = run(['--data-dir', dataDir, '--at', AT, '--timeout', '5s'], {}, marker);

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -76,6 +76,8 @@ export async function startCollector(handler: Handler = ok, tls?: { key: string;
 export interface Proxy {
   url: string;
   connects: string[];
+  /** absolute-form request targets of plain HTTP requests, with their Proxy-Authorization */
+  forwards: Array<{ target: string; auth: string | undefined }>;
   connections: number;
   close(): Promise<void>;
 }
@@ -83,10 +85,27 @@ export interface Proxy {
 /** CONNECT host:port → 127.0.0.1:port; `refuse` answers 403 instead. */
 export async function startConnectProxy(options: { refuse?: boolean; requireAuth?: string } = {}): Promise<Proxy> {
   const sockets = new Set<Socket>();
-  const state = { connects: [] as string[], connections: 0 };
-  const server = createHttpServer((_req, res) => {
-    res.writeHead(405);
-    res.end();
+  const state = { connects: [] as string[], forwards: [] as Proxy['forwards'], connections: 0 };
+  // plain HTTP through the proxy: the request line carries the absolute URL; forward it to 127.0.0.1
+  const server = createHttpServer((req, res) => {
+    state.forwards.push({ target: req.url ?? '', auth: req.headers['proxy-authorization'] });
+    let target: URL;
+    try {
+      target = new URL(req.url ?? '');
+    } catch {
+      res.writeHead(400);
+      res.end();
+      return;
+    }
+    const upstream = httpRequest({ host: '127.0.0.1', port: Number(target.port || 80), method: req.method, path: `${target.pathname}${target.search}`, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => {
+      res.writeHead(502);
+      res.end();
+    });
+    req.pipe(upstream);
   });
   server.on('connection', (s: Socket) => {
     state.connections++;
@@ -114,6 +133,7 @@ export async function startConnectProxy(options: { refuse?: boolean; requireAuth
   return {
     url: `http://127.0.0.1:${port}`,
     connects: state.connects,
+    forwards: state.forwards,
     get connections() {
       return state.connections;
     },
