@@ -77,6 +77,7 @@ describe('profile --top is go tool pprof -top', () => {
   test('inlined functions are marked and the large profile has 300+ functions', async () => {
     const inline = await assertSameTop(files.get('cpu-inline')!, ['-nodefraction=0']);
     assert.match(inline, /\(inline\)/);
+    assert.match(inline, /main\.mix \(partial-inline\)/);
     const large = decodeProfile(readFileSync(files.get('cpu-large')!), 'large').profile;
     assert.ok(large.functions.length >= 300, `only ${large.functions.length} functions`);
     const labels = decodeProfile(readFileSync(files.get('cpu-labels')!), 'labels').profile;

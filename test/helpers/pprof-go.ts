@@ -97,11 +97,24 @@ func mapLoop(n int) uint64 {
 	return uint64(len(m))
 }
 
+// called through a function value, mix is not inlined here: with hashLoop it is "(partial-inline)"
+var mixFn = mix
+
+//go:noinline
+func indirectLoop(n int) uint64 {
+	var s uint64
+	for i := 0; i < n; i++ {
+		s = mixFn(s + uint64(i))
+	}
+	return s
+}
+
 func main() {
 	f := startCPU(os.Args[1], 0)
 	deadline := time.Now().Add(duration())
 	for time.Now().Before(deadline) {
 		sink += hashLoop(200000)
+		sink += indirectLoop(200000)
 		sink += allocLoop(2000)
 		sink += mapLoop(50000)
 	}
