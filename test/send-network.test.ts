@@ -210,6 +210,24 @@ describe('send failures: one line, exit 5, logged', () => {
     }
   });
 
+  it('skips a 100 Continue before the final answer, and refuses an unwritable --log before sending', async () => {
+    const collector = await startCollector((_req, res) => {
+      res.writeContinue();
+      res.writeHead(201);
+      res.end();
+    });
+    try {
+      const run = await send(['--collector-url', collector.url]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout.toString(), /HTTP 201/);
+      const badLog = await send(['--collector-url', collector.url, '--log', join(tmp, 'no-such-dir', 'log.jsonl')]);
+      assert.equal(badLog.code, 3);
+      assert.equal(collector.requests.length, 1, 'nothing sent with an unwritable log');
+    } finally {
+      await collector.close();
+    }
+  });
+
   it('a slow server past --timeout', async () => {
     const sockets = new Set<Socket>();
     const server: Server = createServer(() => undefined); // never answers

@@ -8,7 +8,7 @@ import type { IO } from '../io.js';
 import { trustedCas } from '../send/ca.js';
 import { builtBody, reviewedBody } from '../send/body.js';
 import { formatDuration, parseDuration } from '../send/duration.js';
-import { appendLog } from '../send/log.js';
+import { appendLog, ensureLogWritable } from '../send/log.js';
 import { describeOptOut, resolveOptOut, withOptOutOption, type OptOutArgs } from '../send/opt-out.js';
 import { proxyFor, type ProxyConfig } from '../send/proxy.js';
 import { buildWireRequest, COROOT_COLLECTOR_URL, displayHeaders, parseCollectorUrl, requestTarget, safeUrl, sha256, type WireRequest } from '../send/target.js';
@@ -82,6 +82,7 @@ export const sendCommand: CommandSpec<SendArgs> = {
       return 0;
     }
 
+    ensureLogWritable(args.log);
     const url = parseCollectorUrl(args['collector-url']);
     const timeoutMs = parseDuration(args.timeout, '--timeout');
     const retryDelayMs = parseDuration(args['retry-delay'], '--retry-delay');

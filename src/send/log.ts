@@ -2,7 +2,7 @@
  * --log FILE: one JSON line per attempt, appended (O_APPEND, so concurrent runs never interleave within a
  * line), written whatever the outcome so that the log is a complete record of what left the machine.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync } from 'node:fs';
 import { describe, inputError } from '../errors.js';
 
 export interface AttemptRecord {
@@ -27,6 +27,16 @@ export function appendLog(path: string | undefined, record: AttemptRecord): void
   if (!path) return;
   try {
     appendFileSync(path, `${JSON.stringify(record)}\n`, { flag: 'a', mode: 0o600 });
+  } catch (err) {
+    throw inputError(`--log ${path}: ${describe(err)}`, err);
+  }
+}
+
+/** Checked before sending, so that a log that cannot be written never turns a delivered payload into an error. */
+export function ensureLogWritable(path: string | undefined): void {
+  if (!path) return;
+  try {
+    closeSync(openSync(path, 'a', 0o600));
   } catch (err) {
     throw inputError(`--log ${path}: ${describe(err)}`, err);
   }

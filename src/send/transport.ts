@@ -42,6 +42,8 @@ interface Head {
   status: number;
   statusText: string;
   headers: Map<string, string>;
+  /** bytes received after the head (the start of a body, or the next head after a 1xx) */
+  rest: Buffer;
 }
 
 const MAX_HEAD = 64 * 1024;
@@ -53,9 +55,9 @@ function errCode(err: unknown): string {
   return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
 }
 
-function readHead(socket: Socket): Promise<Head> {
+function readHead(socket: Socket, initial: Buffer = Buffer.alloc(0)): Promise<Head> {
   return new Promise((resolve, reject) => {
-    let buffered = Buffer.alloc(0);
+    let buffered = initial;
     const cleanup = () => {
       socket.off('data', onData);
       socket.off('end', onEnd);
@@ -84,7 +86,7 @@ function readHead(socket: Socket): Promise<Head> {
         const colon = line.indexOf(':');
         if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
       }
-      resolve({ status: Number(match[1]), statusText: match[2] ?? '', headers });
+      resolve({ status: Number(match[1]), statusText: match[2] ?? '', headers, rest: buffered.subarray(end + 4) });
     };
     const onEnd = () => {
       cleanup();
@@ -97,8 +99,17 @@ function readHead(socket: Socket): Promise<Head> {
     socket.on('data', onData);
     socket.once('end', onEnd);
     socket.once('error', onError);
-    socket.resume();
+    // a complete head may already be buffered (after a 1xx); otherwise wait for more
+    if (initial.length === 0 || initial.indexOf('\r\n\r\n') < 0) socket.resume();
+    else onData(Buffer.alloc(0));
   });
+}
+
+/** The final response head: 1xx interim answers (100 Continue, 103 Early Hints) are skipped, as Go does. */
+async function readFinalHead(socket: Socket): Promise<Head> {
+  let head = await readHead(socket);
+  while (head.status >= 100 && head.status < 200 && head.status !== 101) head = await readHead(socket, head.rest);
+  return head;
 }
 
 function waitFor(socket: Socket, event: 'connect' | 'secureConnect'): Promise<void> {
@@ -172,7 +183,7 @@ async function run(req: WireRequest, options: ExchangeOptions, track: (s: Socket
   setPhase('sending');
   const viaPlainProxy = proxy !== undefined && !https;
   const extra: Array<[string, string]> = viaPlainProxy && proxy.authorization ? [['Proxy-Authorization', proxy.authorization]] : [];
-  const responded = readHead(socket);
+  const responded = readFinalHead(socket);
   // A server may answer (e.g. 413) and close before the body is written; its answer still counts.
   responded.catch(() => undefined);
   try {
