@@ -11,8 +11,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { after, describe, test } from 'node:test';
-import { bigProfile, goProfile, handProfile, Pb, runCli } from './helpers/pprof-go.js';
+import { bigProfile, goProfile, goToolPprof, handProfile, Pb, runCli } from './helpers/pprof-go.js';
 import { decodeProfile } from '../src/profile/decode.js';
+import { renderTop, topReport } from '../src/profile/top.js';
+import { CliError } from '../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'coroot-usage-profile-err-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -114,6 +116,40 @@ describe('profile rejects bad input with exit code 3 and one line', () => {
     const r = await runCli(['profile', cpuFile(), '--top', '--sample-index', 'inuse_space']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /sample index "inuse_space" must be one of: samples, cpu/);
+  });
+});
+
+describe('randomly corrupted profiles', () => {
+  test('are refused exactly when go tool pprof refuses them, and otherwise reported identically', () => {
+    let seed = 11;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const sources = [goProfile('cpu-inline'), goProfile('heap'), goProfile('cpu-labels')].map((f) => decodeProfile(readFileSync(f), f).raw);
+    const tally = { same: 0, bothRefuse: 0 };
+    for (let i = 0; i < 36; i++) {
+      const bytes = Buffer.from(sources[i % sources.length]!);
+      for (let j = 0; j <= rand(2); j++) bytes[rand(bytes.length)] = rand(256);
+      const path = file(bytes, 'pb');
+      const go = goToolPprof(['-top', path]);
+      let ours: string | undefined;
+      let refusal = '';
+      try {
+        ours = renderTop(topReport(decodeProfile(bytes, path).profile, { env: { TZ: 'UTC' } }));
+      } catch (err) {
+        assert.ok(err instanceof CliError, `not a CliError: ${String(err)}`);
+        refusal = err.message;
+      }
+      if (go.status === 0) {
+        assert.equal(ours, go.stdout, `mutation ${i}: ${refusal || 'different output'}`);
+        tally.same++;
+      } else {
+        assert.equal(ours, undefined, `mutation ${i}: go tool pprof refuses it (${go.stderr.trim()}) but we accept it`);
+        tally.bothRefuse++;
+      }
+    }
+    assert.ok(tally.same > 0 && tally.bothRefuse > 0, JSON.stringify(tally));
   });
 });
 
