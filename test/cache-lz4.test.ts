@@ -4,6 +4,10 @@
  * overlapping and across stream blocks), and blocks exchanged with the `lz4` tool (real liblz4) both ways.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CacheFormatError } from '../src/sources/cache/errors.js';
 import { decompressBlock, Lz4FramedStream, type ByteSource } from '../src/sources/cache/lz4.js';
@@ -185,5 +189,110 @@ describe('LZ4 blocks exchanged with liblz4 (the lz4 tool)', { skip: haveLz4Tool(
     }
     assert.deepEqual(lz4Tool(['-d', '-c'], makeFrame(linked, true)), data);
     assert.deepEqual(lz4Tool(['-d', '-c'], makeFrame([lz4CompressBlock(data, 'literals')], false)), data);
+  });
+});
+
+// ============================================================== differential check against liblz4 itself
+
+const LIBLZ4 = ['/usr/lib/x86_64-linux-gnu/liblz4.so.1', '/usr/lib/aarch64-linux-gnu/liblz4.so.1', '/usr/lib64/liblz4.so.1', '/usr/lib/liblz4.so.1']
+  .find((p) => existsSync(p));
+const CC = ['gcc', 'cc'].find((c) => spawnSync(c, ['--version']).status === 0);
+
+/** Reads records `u32 srcLen, u32 capacity, u32 dictLen, src, dict` and answers `i32 result` + output. */
+const HARNESS = `
+#include <stdio.h>
+#include <stdlib.h>
+int LZ4_decompress_safe(const char*, char*, int, int);
+int LZ4_decompress_safe_usingDict(const char*, char*, int, int, const char*, int);
+int main(void) {
+  unsigned int h[3];
+  while (fread(h, 4, 3, stdin) == 3) {
+    char *src = malloc(h[0] + 1), *dict = malloc(h[2] + 1), *dst = calloc(h[1] + 1, 1);
+    if (fread(src, 1, h[0], stdin) != h[0] || fread(dict, 1, h[2], stdin) != h[2]) return 1;
+    int r = h[2] ? LZ4_decompress_safe_usingDict(src, dst, h[0], h[1], dict, h[2]) : LZ4_decompress_safe(src, dst, h[0], h[1]);
+    fwrite(&r, 4, 1, stdout);
+    if (r > 0) fwrite(dst, 1, r, stdout);
+    free(src); free(dict); free(dst);
+  }
+  return 0;
+}
+`;
+
+describe('LZ4 decoding agrees with liblz4 (LZ4_decompress_safe, fuzzed)', { skip: LIBLZ4 && CC ? false : 'needs a C compiler and liblz4.so.1' }, () => {
+  it('decodes every valid block as liblz4 does, and never accepts a corrupt block liblz4 rejects', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lz4-harness-'));
+    try {
+      writeFileSync(join(dir, 'h.c'), HARNESS);
+      const cc = spawnSync(CC!, ['-O1', '-o', join(dir, 'h'), join(dir, 'h.c'), LIBLZ4!], { encoding: 'utf8' });
+      assert.equal(cc.status, 0, cc.stderr);
+      let seed = 12345;
+      const rnd = (n: number) => {
+        seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+        return Math.floor((seed / 2 ** 32) * n);
+      };
+      const sample = (n: number) => {
+        const out = new Uint8Array(n);
+        for (let i = 0; i < n;) {
+          if (rnd(2) === 0 && i > 8) {
+            const off = 1 + rnd(Math.min(i, 300));
+            for (let k = 4 + rnd(40); k > 0 && i < n; k--, i++) out[i] = out[i - off]!;
+          } else {
+            for (let k = 1 + rnd(20); k > 0 && i < n; k--, i++) out[i] = rnd(4) === 0 ? rnd(256) : 65 + rnd(4);
+          }
+        }
+        return out;
+      };
+      const cases: Array<{ src: Uint8Array; cap: number; dict: Uint8Array; valid: boolean }> = [];
+      for (let c = 0; c < 3000; c++) {
+        const n = rnd(3) === 0 ? rnd(40) : rnd(3000);
+        const data = sample(n);
+        const dict = rnd(3) === 0 ? sample(1 + rnd(2000)) : new Uint8Array(0);
+        let src = new Uint8Array(lz4CompressBlock(data, rnd(5) === 0 ? 'literals' : 'greedy', dict));
+        const mutation = rnd(5);
+        if (mutation === 1 && src.length > 0) src[rnd(src.length)] = rnd(256);
+        if (mutation === 2) src = src.subarray(0, rnd(src.length));
+        if (mutation === 3) src = Uint8Array.from({ length: rnd(30) }, () => rnd(256));
+        const capMutation = rnd(4);
+        const cap = capMutation === 1 ? Math.max(0, n - rnd(20)) : capMutation === 2 ? n + rnd(30) : n;
+        cases.push({ src, cap, dict, valid: mutation === 0 && cap >= n });
+      }
+      const input = Buffer.concat(cases.flatMap(({ src, cap, dict }) => {
+        const h = Buffer.alloc(12);
+        h.writeUInt32LE(src.length, 0);
+        h.writeUInt32LE(cap, 4);
+        h.writeUInt32LE(dict.length, 8);
+        return [h, Buffer.from(src), Buffer.from(dict)];
+      }));
+      const run = spawnSync(join(dir, 'h'), { input, maxBuffer: 1 << 28 });
+      assert.equal(run.status, 0);
+      let p = 0;
+      let stricter = 0;
+      for (const c of cases) {
+        const res = run.stdout.readInt32LE(p);
+        p += 4;
+        const ref = run.stdout.subarray(p, p + Math.max(0, res));
+        p += Math.max(0, res);
+        let mine: Uint8Array | undefined;
+        let why = '';
+        try {
+          const dst = new Uint8Array(c.cap);
+          mine = dst.subarray(0, decompressBlock(c.src, dst, c.dict.length > 0 ? c.dict : undefined));
+        } catch (err) {
+          why = (err as Error).message;
+        }
+        if (c.valid) assert.ok(res >= 0 && mine !== undefined && Buffer.from(mine).equals(ref), `valid block: liblz4 ${res}, here ${why}`);
+        if (res < 0) assert.equal(mine, undefined, 'accepted a block liblz4 rejects');
+        else if (mine !== undefined) assert.ok(Buffer.from(mine).equals(ref), 'different output');
+        else {
+          // liblz4 1.9.4 accepts offset 0 (copying whatever its output buffer held) and, on its fast path,
+          // a short last sequence followed by more input; neither comes out of a compressor
+          assert.match(why, /zero match offset|the last sequence does not end the input/);
+          stricter++;
+        }
+      }
+      assert.ok(stricter < cases.length / 100, `${stricter} blocks refused that liblz4 accepts`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
