@@ -64,3 +64,34 @@ it('finds every planted secret and identifying string in a payload, without repe
   for (const s of planted) assert.ok(!out.includes(s), `repeats ${s}`);
   assert.deepEqual(readFileSync(join(DEMO_DIR, 'instance.uuid')), readFileSync(join(demo, 'instance.uuid')));
 });
+
+it('a busy real-looking payload (stage, query, route, MCP and page keys, versions, device ids) is clean', async () => {
+  const shown = await runCli(['show', ...sources, '--no-profile', '--format', 'raw']);
+  const payload = JSON.parse(shown.stdout.toString()) as Record<string, any>; // any: a payload tree edited freely
+  const queries = ['node_agent_info', 'up', 'ip_to_fqdn', 'node_net_ip', 'kube_endpoint_address', 'pg_wal_current_lsn', 'rr_connection_tcp_bytes_sent',
+    'rr_application_l7_inbound_histogram_raw', 'application_custom_sli_raw', 'container_nodejs_event_loop_blocked_time_seconds',
+    'argocd_application_operation_finished_timestamp_seconds', 'fluxcd_kustomization_inventory_entry_info', 'aws_rds_net_rx_bytes_per_second',
+    'pg_backup_first_recoverability_point_timestamp_seconds', 'node_gpu_memory_utilization_percent_p95', 'rr_connection_external_endpoints'];
+  payload.performance.constructor = {
+    stages: Object.fromEntries(['get_check_configs', 'load_fqdn', 'join_db_cluster_components', 'load_k8s_metadata', 'calc_app_events'].map((k) => [k, 0.012])),
+    queries: Object.fromEntries(queries.map((q) => [q, { metrics_count: 12, query_time: 0.25, failed: false }])),
+  };
+  payload.performance.auditor = { stages: Object.fromEntries(['slo', 'instances', 'postgres', 'nodejs', 'deployments'].map((k) => [k, 0.001])) };
+  payload.ux.api_calls = Object.fromEntries(['/api/project/{project}/prom/api/v1/{rest:.+}', '/api/v1/label/{labelName}/values', '/api/project/{project}/overview/applications',
+    '/api/project/{project}/app/{app}/inspection/{type}/config', '/api/clickhouse-connect', '/api/project/'].map((k, i) => [k, i + 1]));
+  payload.ux.mcp_calls = { get_incident_details: 2, traces_outliers: 1, query_metrics: 4 };
+  payload.ux.page_views = { '/p/:projectId///': 3, '/p/:projectId/applications/:id/SLO': 2, '/p/:projectId/settings/prometheus': 1, '/p/:projectId/traces/a:b:c': 1 };
+  payload.ux.users_by_screen_size = { lg: 1, xs: 2 };
+  payload.ux.users_by_theme = { '': 1, dark: 2 };
+  payload.ux.users = ['0b6f7c1e-5d2a-4c3b-9e8f-1a2b3c4d5e6f', 'f4e3d2c1-b0a9-4876-8543-210fedcba987'];
+  payload.infra.kernel_versions = ['5.15.0-1051-azure', '6.8.0-1024-aws', '4.18.0-477.27.1.el8_8.x86_64', '6.1.0-18-cloud-amd64'];
+  payload.integration.node_agent_versions = ['1.20.3', '1.21.0-rc.1'];
+  payload.instance.installation_type = 'k8s-operator';
+  payload.ux.sent_notifications = {}; // the known channel findings are covered above
+  const file = join(tmp, 'busy.json');
+  writeFileSync(file, JSON.stringify(payload));
+  const run = await runCli(['verify', '--payload', file, ...sources, '--json']);
+  const report = JSON.parse(run.stdout.toString()) as { findings: Finding[] };
+  assert.deepEqual(report.findings.map((f) => `${f.rule} ${f.path}`), []);
+  assert.equal(run.code, 0);
+});
