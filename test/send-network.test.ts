@@ -46,6 +46,17 @@ describe('send through HTTPS and proxies', () => {
     }
   });
 
+  it('trusts SSL_CERT_FILE / SSL_CERT_DIR as Go (and so Coroot) does, instead of the system roots', async () => {
+    const collector = await startCollector(undefined, cert, '127.0.0.1');
+    try {
+      assert.equal((await send(['--collector-url', collector.url], { SSL_CERT_FILE: cert.certPath })).code, 0);
+      assert.equal((await send(['--collector-url', collector.url], { SSL_CERT_DIR: `/nonexistent:${tmp}` })).code, 0);
+      assert.equal(collector.requests.length, 2);
+    } finally {
+      await collector.close();
+    }
+  });
+
   it('reports an untrusted certificate as a TLS failure, exit 5', async () => {
     const collector = await startCollector(undefined, cert, '127.0.0.1');
     try {
