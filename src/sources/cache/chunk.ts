@@ -235,6 +235,9 @@ function readNullSeparatedLabels(src: Uint8Array, mv: CachedSeries): void {
   }
 }
 
+/** Chunk reads are synchronous and never nested: one block buffer serves them all. */
+let sharedBlock: Uint8Array | undefined;
+
 /**
  * v4 value blocks. Like Coroot's blockReader: the next block is read when the next series would pass
  * 1 MiB, and after the first block liblz4's capacity is the previous block's declared size.
@@ -243,10 +246,12 @@ class BlockReader {
   private data: Uint8Array = new Uint8Array(0);
   private capacity = BLOCK_SIZE;
   private offset = 0;
-  private readonly out = new Uint8Array(BLOCK_SIZE);
+  private readonly out: Uint8Array;
 
   constructor(private readonly reader: ChunkFileReader, private readonly valueSize: number) {
     if (valueSize > BLOCK_SIZE) throw new CacheFormatError(`a series of ${valueSize} bytes does not fit a ${BLOCK_SIZE}-byte block`);
+    sharedBlock ??= new Uint8Array(BLOCK_SIZE);
+    this.out = sharedBlock;
     this.nextBlock();
   }
 
