@@ -78,6 +78,7 @@ describe('profile --top is go tool pprof -top', () => {
     const inline = await assertSameTop(files.get('cpu-inline')!, ['-nodefraction=0']);
     assert.match(inline, /\(inline\)/);
     assert.match(inline, /main\.mix \(partial-inline\)/);
+    assert.match(inline, /main\.sumOf\[\.\.\.\]/);
     const large = decodeProfile(readFileSync(files.get('cpu-large')!), 'large').profile;
     assert.ok(large.functions.length >= 300, `only ${large.functions.length} functions`);
     const labels = decodeProfile(readFileSync(files.get('cpu-labels')!), 'labels').profile;

@@ -109,12 +109,50 @@ func indirectLoop(n int) uint64 {
 	return s
 }
 
+// generic names ("main.sumOf[...]", "main.(*ring[...]).push") go through pprof's C++-name heuristics
+type number interface{ ~int | ~uint64 }
+
+//go:noinline
+func sumOf[T number](xs []T) T {
+	var s T
+	for i := 0; i < 2000; i++ {
+		for _, x := range xs {
+			s = s*3 + x
+		}
+	}
+	return s
+}
+
+type ring[T any] struct {
+	items []T
+	next  int
+}
+
+//go:noinline
+func (r *ring[T]) push(v T) {
+	r.items[r.next%len(r.items)] = v
+	r.next++
+}
+
+func genericLoop() uint64 {
+	xs := make([]uint64, 512)
+	for i := range xs {
+		xs[i] = uint64(i)
+	}
+	r := &ring[uint64]{items: make([]uint64, 64)}
+	for i := 0; i < 20000; i++ {
+		r.push(uint64(i))
+	}
+	return sumOf(xs) + uint64(sumOf([]int{1, 2, 3})) + uint64(r.next)
+}
+
 func main() {
 	f := startCPU(os.Args[1], 0)
 	deadline := time.Now().Add(duration())
 	for time.Now().Before(deadline) {
 		sink += hashLoop(200000)
 		sink += indirectLoop(200000)
+		sink += genericLoop()
 		sink += allocLoop(2000)
 		sink += mapLoop(50000)
 	}
