@@ -238,7 +238,10 @@ export function chunkV4Bytes(spec: ChunkSpec, opts: V4Options = {}): Buffer {
 
 export interface V3Options {
   mode?: Lz4Mode;
-  /** decompressed bytes per stream block (golz4's Writer used 64 KiB) */
+  /**
+   * decompressed bytes per stream block: Coroot's v3 writer put a 4 KiB bufio.Writer in front of
+   * golz4's Writer, so most blocks are 4096 bytes (golz4 splits larger writes at 64 KiB)
+   */
   streamBlockSize?: number;
   /** replaces the whole compressed stream (e.g. blocks made by the lz4 tool) */
   stream?: (payload: Uint8Array) => Uint8Array;
@@ -264,7 +267,7 @@ export function v3Payload(spec: ChunkSpec): Buffer {
 
 export function chunkV3Bytes(spec: ChunkSpec, opts: V3Options = {}): Buffer {
   const payload = v3Payload(spec);
-  const stream = opts.stream ? opts.stream(payload) : lz4Stream(payload, opts.streamBlockSize, opts.mode);
+  const stream = opts.stream ? opts.stream(payload) : lz4Stream(payload, opts.streamBlockSize ?? 4096, opts.mode);
   return Buffer.concat([header(3, spec, spec.series.length), stream]);
 }
 
