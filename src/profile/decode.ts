@@ -402,6 +402,11 @@ function resolve(raw: RawProfile): Profile {
   const samples: Sample[] = new Array<Sample>(raw.samples.length);
   for (let i = 0; i < raw.samples.length; i++) {
     const s = raw.samples[i]!;
+    if (s.labels.length === 0) {
+      // same shape and an empty (shared, never mutated) label list: no copy for the common case
+      samples[i] = s as unknown as Sample;
+      continue;
+    }
     let labels: Label[] = NO_RESOLVED_LABELS;
     if (s.labels.length > 0) {
       labels = [];
