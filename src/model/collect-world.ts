@@ -1,10 +1,13 @@
 /**
  * The world-derived part of collect() for one loaded project (stats/stats.go:458-531), the fields rebuilt
  * so far: node_agent, kube_state_metrics, fluxcd, argocd, nodes, cpu_cores, gpus, node_agent_versions,
- * kernel_versions, clouds, cloud_costs. Projects add up as in Coroot: sums, set unions, ORs, and the tri-state
- * kube_state_metrics.
+ * kernel_versions, clouds, cloud_costs, applications_by_kind, applications, instances, services,
+ * instrumented_services, java_async_profiler. Projects add up as in Coroot: sums, set unions, ORs, and the
+ * tri-state kube_state_metrics.
  */
 import type { Payload } from './payload-schema.js';
+import { instanceApplicationTypes, instrumentedType, isStandalone } from '../world/applications.js';
+import { isAuxiliaryCategory } from '../world/categories.js';
 import { goToLower } from '../world/gostrings.js';
 import type { LoadedWorld } from '../world/load.js';
 import { last } from '../world/timeseries.js';
@@ -55,5 +58,21 @@ export function applyWorldToPayload(payload: Payload, world: LoadedWorld, now: n
     infra.kernel_versions = addToSet(infra.kernel_versions, n.kernelVersion.value());
     stack.clouds = addToSet(stack.clouds, goToLower(n.cloudProvider.value()));
     if (n.price !== null) integration.cloud_costs = true;
+  }
+
+  for (const a of world.applications.values()) {
+    infra.applications_by_kind ??= {};
+    const byKind = infra.applications_by_kind[a.id.kind] ?? { applications: 0, instances: 0 };
+    byKind.applications++;
+    byKind.instances += a.instances.length;
+    infra.applications_by_kind[a.id.kind] = byKind;
+    if (isStandalone(a) || isAuxiliaryCategory(a.category)) continue;
+    infra.applications++;
+    infra.instances += a.instances.length;
+    for (const i of a.instances) {
+      for (const t of instanceApplicationTypes(i)) stack.services = addToSet(stack.services, t);
+      stack.instrumented_services = addToSet(stack.instrumented_services, instrumentedType(i));
+      if ([...i.jvmProfiling.values()].some(Boolean)) integration.java_async_profiler = true;
+    }
   }
 }

@@ -1,21 +1,33 @@
 /**
  * loadProjectWorld for one project, as constructor.LoadWorld runs it in the usage-statistics path: the
  * whole query batch at once with per-query statistics, then the world-building stages in Coroot's order,
- * each timed into the profile. Stages whose part of the world is not rebuilt yet still run (as no-ops)
- * so that the stage map has Coroot's keys.
+ * each timed into the profile. Stages whose part of the world is not rebuilt still run (as no-ops) so
+ * that the stage map has Coroot's keys.
+ *
+ * Coroot's rr_connection_* series come from its cache, where its updater computed them from a second
+ * world with per-instance connections. Prometheus has none, so the loader also runs the 67
+ * instance-to-instance queries (not counted in the statistics, as Coroot's stats path does not run them),
+ * builds that recording-rule world from the same window, and answers the rr_connection_* queries with
+ * the rules' series.
  */
-import type { Payload, QueryStats } from '../model/payload-schema.js';
+import type { Payload } from '../model/payload-schema.js';
 import { describe } from '../errors.js';
 import { redact } from '../redact.js';
-import type { MetricValues, MetricsSource, Window } from '../sources/metrics.js';
+import type { ProjectSettings } from '../sources/database/records.js';
+import type { MetricsQuery, MetricValues, MetricsSource, Window } from '../sources/metrics.js';
+import { loadAppToAppConnections, connectionRecordingRules } from './connections.js';
+import { loadContainers, type ContainerCache } from './containers.js';
+import { enrichInstances, loadJvmProfiling } from './enrich.js';
+import { calcApplicationCategories, groupCustomApplications, joinDBClusterComponents } from './grouping.js';
 import { loadArgoCDResources, loadFluxResources, loadKubeStateMetricsInstalled, loadKubeStateMetricsRequired } from './integrations.js';
+import { loadKubernetesMetadata, type Service } from './k8s.js';
 import { newWorld, type World } from './model.js';
 import {
   loadElasticache, loadElasticacheMetadata, loadFargateNodes, loadNodes, loadRds, loadRdsMetadata, newManagedInstances,
-  type NodeCache, type Pricing,
+  type Metrics, type NodeCache, type Pricing,
 } from './nodes.js';
 import { DEFAULT_CUSTOM_CLOUD_PRICING, type CloudPricingModel, type CustomCloudPricing } from './pricing.js';
-import { constructorQueries, type CustomSliQuery } from './queries.js';
+import { constructorQueries, QUERIES, type ConstructorQuery, type CustomSliQuery } from './queries.js';
 import { recordQuery } from './query-stats.js';
 
 /** constructor.Profile: `performance.constructor` of the payload, updated in place. */
@@ -24,6 +36,8 @@ export type ConstructorProfile = Payload['performance']['constructor'];
 /** The subset of db.Project the loader needs (ProjectRecord fits). */
 export interface ProjectRef {
   id: string;
+  /** categories and custom applications; none: Coroot's defaults */
+  settings?: Pick<ProjectSettings, 'applicationCategorySettings' | 'customApplications'>;
 }
 
 export interface LoadOptions {
@@ -35,6 +49,8 @@ export interface LoadOptions {
   customCloudPricing?: CustomCloudPricing;
   /** timed as the get_check_configs stage, as LoadWorld reads the check configs itself */
   getCheckConfigs?: () => Promise<unknown>;
+  /** false: leave the rr_connection_* queries empty, as a plain Prometheus answers them */
+  rebuildConnections?: boolean;
   signal?: AbortSignal;
 }
 
@@ -43,7 +59,7 @@ export interface LoadedWorld extends World {
   error: string | null;
   /** failed queries with their (redacted) reasons */
   failures: Array<{ query: string; message: string }>;
-  /** non-fatal remarks of the source, e.g. Prometheus warnings (Coroot ignores them) */
+  /** non-fatal remarks, e.g. Prometheus warnings (Coroot ignores them) or why connections were not rebuilt */
   warnings: string[];
   /** seconds LoadWorld took, for ux.world_load_time_avg */
   loadSeconds: number;
@@ -79,32 +95,144 @@ async function stage(profile: ConstructorProfile, name: Stage, f: () => void | P
 }
 
 type MetricsMap = Map<string, MetricValues[]>;
+type Failures = LoadedWorld['failures'];
+
+async function runQuery(source: MetricsSource, q: MetricsQuery, signal: AbortSignal | undefined, failures: Failures, warnings: string[]): Promise<MetricValues[] | null> {
+  try {
+    const outcome = await source.queryRange(q, signal);
+    warnings.push(...outcome.warnings);
+    return outcome.metrics;
+  } catch (err) {
+    failures.push({ query: q.name, message: redact(describe(err)) });
+    return null;
+  }
+}
+
+/** The per-instance connection queries the cache updater's recording world loads, over the world window. */
+function instanceToInstanceQueries(window: Window): MetricsQuery[] {
+  return QUERIES.filter((d) => d.instanceToInstance).map((d) => ({
+    name: d.name, query: d.query, labels: d.labels, recordingRule: false, fill: d.fill, window,
+  }));
+}
+
+interface BuildContext {
+  project: ProjectRef;
+  pricing: Pricing;
+}
+
+/**
+ * The world-building stages after the query stage. `timed` is the stats world's profile; the recording
+ * world passes a profile without stage map, so nothing of it is timed.
+ */
+async function buildWorld(world: World, metrics: Metrics, ctx: BuildContext, profile: ConstructorProfile): Promise<void> {
+  const nodes: NodeCache = new Map();
+  const managed = newManagedInstances();
+  const ip2fqdn = new Map<string, Set<string>>();
+  const fqdn2ip = new Map<string, Set<string>>();
+  let servicesByClusterIP = new Map<string, Service>();
+  let containers: ContainerCache = new Map();
+  const settings = {
+    applicationCategorySettings: ctx.project.settings?.applicationCategorySettings ?? null,
+  };
+  const customApplications = Object.entries(ctx.project.settings?.customApplications ?? {})
+    .map(([name, cfg]): [string, readonly string[]] => [name, cfg?.instancePatterns ?? []]);
+  const steps: Partial<Record<Stage, () => void>> = {
+    load_nodes: () => loadNodes(world, metrics, nodes, ctx.pricing),
+    load_fqdn: () => {
+      for (const m of metrics.get('ip_to_fqdn') ?? []) {
+        const ip = m.labels.ip ?? '';
+        const fqdn = m.labels.fqdn ?? '';
+        if (!ip2fqdn.has(ip)) ip2fqdn.set(ip, new Set());
+        if (fqdn !== '') ip2fqdn.get(ip)!.add(fqdn);
+        if (!fqdn2ip.has(fqdn)) fqdn2ip.set(fqdn, new Set());
+        if (ip !== '') fqdn2ip.get(fqdn)!.add(ip);
+      }
+    },
+    load_fargate_nodes: () => loadFargateNodes(world, metrics, nodes),
+    load_k8s_metadata: () => {
+      loadKubeStateMetricsInstalled(world, metrics);
+      servicesByClusterIP = loadKubernetesMetadata({ window: world.window, clusterId: world.projectId, nodes: world.nodes, apps: world.applications }, metrics);
+    },
+    load_flux_resources: () => loadFluxResources(world, metrics),
+    load_argocd_resources: () => loadArgoCDResources(world, metrics),
+    load_rds_metadata: () => loadRdsMetadata(world, metrics, managed, world.applications),
+    load_elasticache_metadata: () => loadElasticacheMetadata(world, metrics, managed, world.applications),
+    load_rds: () => loadRds(metrics, managed, ctx.pricing),
+    load_elasticache: () => loadElasticache(managed, ctx.pricing),
+    load_containers: () => {
+      loadKubeStateMetricsRequired(world, metrics);
+      containers = loadContainers({
+        window: world.window, clusterId: world.projectId, customApplications, nodes, apps: world.applications, servicesByClusterIP, ip2fqdn,
+      }, metrics);
+    },
+    load_app_to_app_connections: () => loadAppToAppConnections(world.applications, metrics, fqdn2ip, world.projectId),
+    load_jvm: () => loadJvmProfiling(metrics, containers),
+    enrich_instances: () => enrichInstances(world.applications, metrics, managed),
+    calc_app_categories: () => calcApplicationCategories(world.applications, settings),
+    group_custom_applications: () => groupCustomApplications(world.applications, world.projectId, settings),
+    join_db_cluster_components: () => joinDBClusterComponents(world.applications, world.projectId, settings),
+  };
+  for (const name of STAGES.slice(2)) await stage(profile, name, () => steps[name]?.());
+}
+
+/**
+ * The rr_connection_* series Coroot's cache would hold: built from a recording world over the same
+ * window, or null (with the reason in warnings) when its queries failed.
+ */
+async function rebuildConnectionRules(
+  source: MetricsSource, project: ProjectRef, window: Window, raw: MetricsMap, ctx: BuildContext, signal: AbortSignal | undefined, warnings: string[],
+): Promise<Map<string, MetricValues[]> | null> {
+  const failures: Failures = [];
+  const metrics: MetricsMap = new Map(raw);
+  await Promise.all(instanceToInstanceQueries(window).map(async (q) => {
+    const result = await runQuery(source, q, signal, failures, warnings);
+    if (result) metrics.set(q.name, result);
+  }));
+  if (failures.length > 0) {
+    warnings.push(`connections between applications not rebuilt: ${failures.length} queries failed; the last: ${failures[failures.length - 1]!.message}`);
+    return null;
+  }
+  // insertion order of the map is the query order Coroot's world would see: QUERIES first
+  const ordered: MetricsMap = new Map();
+  for (const d of QUERIES) {
+    const m = metrics.get(d.name);
+    if (m) ordered.set(d.name, m);
+  }
+  for (const [name, m] of metrics) if (!ordered.has(name)) ordered.set(name, m);
+  const recording = newWorld(project.id, window, window.step);
+  // the cache updater builds its world without pricing and without timing into the stats profile
+  await buildWorld(recording, ordered, { ...ctx, pricing: { model: null, custom: ctx.pricing.custom } }, { stages: null, queries: null });
+  return connectionRecordingRules(recording.applications, window);
+}
 
 /**
  * queryCache: all queries at once (the source bounds concurrency), each recorded under its stats name
- * with the time since the batch started. Results of failed queries are absent from the map.
+ * with the time since the batch started; the rr_connection_* ones answered by the rebuild once the raw
+ * queries are in. Results of failed queries are absent from the map.
  */
 async function queryBatch(
-  source: MetricsSource, window: Window, rawStep: number, queries: Record<string, QueryStats> | null, options: LoadOptions,
-  out: { metrics: MetricsMap; failures: LoadedWorld['failures']; warnings: string[] },
+  source: MetricsSource, project: ProjectRef, window: Window, rawStep: number, profile: ConstructorProfile, options: LoadOptions, ctx: BuildContext,
+  out: { metrics: MetricsMap; failures: Failures; warnings: string[] },
 ): Promise<void> {
   const batch = constructorQueries(window, rawStep, options.customSlis);
   const results = new Map<string, MetricValues[]>();
   const start = process.hrtime.bigint();
-  await Promise.all(batch.map(async (q) => {
-    let metrics: MetricValues[] = [];
-    let failed = false;
-    try {
-      const outcome = await source.queryRange(q, options.signal);
-      metrics = outcome.metrics;
-      out.warnings.push(...outcome.warnings);
-    } catch (err) {
-      failed = true;
-      out.failures.push({ query: q.name, message: redact(describe(err)) });
+  const record = (q: ConstructorQuery, metrics: MetricValues[] | null) => {
+    if (profile.queries) recordQuery(profile.queries, q.statsName, metrics ?? [], goSeconds(process.hrtime.bigint() - start), metrics === null);
+    if (metrics) results.set(q.name, metrics);
+  };
+  const isRebuilt = (q: ConstructorQuery) => options.rebuildConnections !== false && q.recordingRule && q.name.startsWith('rr_connection') && !q.name.endsWith('_raw');
+  await Promise.all(batch.filter((q) => !isRebuilt(q)).map(async (q) => record(q, await runQuery(source, q, options.signal, out.failures, out.warnings))));
+  const rebuilt = batch.filter(isRebuilt);
+  if (rebuilt.length > 0) {
+    let rules: Map<string, MetricValues[]> | null = null;
+    if (out.failures.length === 0) {
+      const raw: MetricsMap = new Map();
+      for (const q of batch) if (results.has(q.name)) raw.set(q.name, results.get(q.name)!);
+      rules = await rebuildConnectionRules(source, project, window, raw, ctx, options.signal, out.warnings);
     }
-    if (queries) recordQuery(queries, q.statsName, metrics, goSeconds(process.hrtime.bigint() - start), failed);
-    if (!failed) results.set(q.name, metrics);
-  }));
+    for (const q of rebuilt) record(q, rules?.get(q.name) ?? []);
+  }
   // Coroot ranges over a Go map here; a fixed order (the batch's) makes merges and ties reproducible
   for (const q of batch) {
     const metrics = results.get(q.name);
@@ -142,31 +270,17 @@ export async function loadProjectWorld(
     return finish();
   }
 
+  const ctx: BuildContext = {
+    project,
+    pricing: { model: options.cloudPricing ?? null, custom: options.customCloudPricing ?? DEFAULT_CUSTOM_CLOUD_PRICING },
+  };
   const metrics: MetricsMap = new Map();
-  await stage(profile, 'query', () => queryBatch(source, aligned, rawStep, profile.queries, options, { metrics, failures: world.failures, warnings: world.warnings }));
+  await stage(profile, 'query', () => queryBatch(source, project, aligned, rawStep, profile, options, ctx, { metrics, failures: world.failures, warnings: world.warnings }));
   if (world.failures.length > 0) {
     const last = world.failures[world.failures.length - 1]!;
     world.error = `${world.failures.length} of the world's queries failed; the last: ${last.message}`;
     return finish();
   }
-
-  const nodes: NodeCache = new Map();
-  const managed = newManagedInstances();
-  const pricing: Pricing = { model: options.cloudPricing ?? null, custom: options.customCloudPricing ?? DEFAULT_CUSTOM_CLOUD_PRICING };
-  const steps: Partial<Record<Stage, () => void>> = {
-    load_nodes: () => loadNodes(world, metrics, nodes, pricing),
-    load_fargate_nodes: () => loadFargateNodes(world, metrics, nodes),
-    load_k8s_metadata: () => loadKubeStateMetricsInstalled(world, metrics),
-    load_flux_resources: () => loadFluxResources(world, metrics),
-    load_argocd_resources: () => loadArgoCDResources(world, metrics),
-    load_rds_metadata: () => loadRdsMetadata(world, metrics, managed),
-    load_elasticache_metadata: () => loadElasticacheMetadata(world, metrics, managed),
-    load_rds: () => loadRds(metrics, managed, pricing),
-    load_elasticache: () => loadElasticache(managed, pricing),
-    load_containers: () => loadKubeStateMetricsRequired(world, metrics),
-  };
-  for (const name of STAGES.slice(2)) {
-    await stage(profile, name, () => steps[name]?.());
-  }
+  await buildWorld(world, metrics, ctx, profile);
   return finish();
 }

@@ -3,6 +3,7 @@
  * nodes with what the payload reads from them, and the integration flags.
  */
 import type { Window } from '../sources/metrics.js';
+import { Applications } from './applications.js';
 import type { NodePrice } from './pricing.js';
 import { LabelLastValue, type Series } from './timeseries.js';
 
@@ -92,6 +93,8 @@ export interface World {
   window: Window;
   rawStep: number;
   nodes: Node[];
+  /** model.World.Applications */
+  applications: Applications;
   integrationStatus: IntegrationStatus;
   /** w.Flux != nil */
   flux: boolean;
@@ -105,6 +108,7 @@ export function newWorld(projectId: string, window: Window, rawStep: number): Wo
     window,
     rawStep,
     nodes: [],
+    applications: new Applications(),
     integrationStatus: { nodeAgent: { installed: false }, kubeStateMetrics: { required: false, installed: false } },
     flux: false,
     argocd: false,

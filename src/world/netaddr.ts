@@ -66,3 +66,25 @@ export function classifyHost(host: string): IPClass {
   }
   return 'not-ip';
 }
+
+/** net.SplitHostPort: [host, port], or null where Go returns an error. */
+export function splitHostPort(hostport: string): [string, string] | null {
+  const host = splitHostPortHost(hostport);
+  const i = hostport.lastIndexOf(':');
+  if (i < 0) return null;
+  // splitHostPortHost returns "" both for errors and for an empty host ("":port is valid in Go)
+  if (host === '' && !(hostport.startsWith(':') || hostport.startsWith('[]:'))) return null;
+  return [host, hostport.slice(i + 1)];
+}
+
+/** net.ParseIP(s).IsLoopback() of the standard library, which, unlike netaddr, unmaps ::ffff:a.b.c.d */
+export function isLoopbackIP(s: string): boolean {
+  if (s.includes('%')) return false;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(s);
+  return classifyHost(mapped ? mapped[1]! : s) === 'loopback';
+}
+
+/** net.ParseIP(s) != nil (no zones) */
+export function isIP(s: string): boolean {
+  return !s.includes('%') && classifyHost(s) !== 'not-ip';
+}

@@ -4,6 +4,8 @@
  * nodes Coroot makes for RDS and ElastiCache instances.
  */
 import type { MetricValues } from '../sources/metrics.js';
+import { ApplicationKind, newApplicationId } from './application-id.js';
+import { getOrCreateInstance, listenKey, type Applications, type Instance } from './applications.js';
 import { goToLower, parsesAsInt8, splitN } from './gostrings.js';
 import { newNode, nodeIdFromLabels, nodeKey, type Node, type World } from './model.js';
 import { getNodePrice, type CloudPricingModel, type CustomCloudPricing } from './pricing.js';
@@ -133,50 +135,56 @@ export function loadFargateNodes(w: World, metrics: Metrics, nodes: NodeCache): 
   }
 }
 
-/** The RDS / ElastiCache instances seen so far (rdsInstancesById, ecInstancesById), reduced to their nodes. */
+/** The RDS / ElastiCache instances seen so far (rdsInstancesById, ecInstancesById). */
 export interface ManagedInstances {
-  /** node per (kind, application, instance name): GetOrCreateInstance returns the same instance for these */
-  byInstance: Map<string, Node>;
-  rdsById: Map<string, Node>;
-  ecById: Map<string, Node>;
+  rdsById: Map<string, Instance>;
+  ecById: Map<string, Instance>;
 }
 
 export function newManagedInstances(): ManagedInstances {
-  return { byInstance: new Map(), rdsById: new Map(), ecById: new Map() };
+  return { rdsById: new Map(), ecById: new Map() };
 }
 
 /**
- * Coroot appends an instance's node to the world without indexing it by id, so no node_* metric can
- * reach it; it is named "rds:<instance>" / "elasticache:<instance>".
+ * The instance's node, created with the instance: Coroot appends it to the world without indexing it by
+ * id, so no node_* metric can reach it; it is named "rds:<instance>" / "elasticache:<instance>".
  */
-function managedNode(w: World, managed: ManagedInstances, key: string, name: string, m: MetricValues): Node {
-  let node = managed.byInstance.get(key);
-  if (!node) {
-    node = newNode(w.projectId, { machineId: name, systemUuid: name });
+function managedNode(w: World, instance: Instance, prefix: string, m: MetricValues): Node {
+  if (!instance.node) {
+    const name = `${prefix}:${instance.name}`;
+    const node = newNode(w.projectId, { machineId: name, systemUuid: name });
     node.name.update(m.values, name, w.window);
     w.nodes.push(node);
-    managed.byInstance.set(key, node);
+    instance.node = node;
   }
-  return node;
+  return instance.node;
 }
 
-/** loadRdsMetadata, node part: one node per RDS instance, provider aws. */
-export function loadRdsMetadata(w: World, metrics: Metrics, managed: ManagedInstances): void {
+function addListen(instance: Instance, ip: string, port: string): void {
+  const listen = { ip, port, proxied: false };
+  instance.tcpListens.set(listenKey(listen), { listen, active: true });
+}
+
+/** loadRdsMetadata: an RDS application per cluster (or instance), its instance and the instance's node */
+export function loadRdsMetadata(w: World, metrics: Metrics, managed: ManagedInstances, apps: Applications): void {
   for (const m of metrics.get('aws_rds_info') ?? []) {
     const rdsId = m.labels.rds_instance_id ?? '';
     if (rdsId === '') continue;
-    let node = managed.rdsById.get(rdsId);
-    if (!node) {
+    let instance = managed.rdsById.get(rdsId);
+    if (!instance) {
       const instanceParts = splitN(rdsId, '/', 2);
       if (instanceParts.length !== 2) continue;
       const clusterParts = splitN(m.labels.cluster_id ?? '', '/', 2);
       const appName = clusterParts.length === 2 ? clusterParts[1]! : instanceParts[1]!;
-      node = managedNode(w, managed, `RDS\u0000${appName}\u0000${instanceParts[1]}`, `rds:${instanceParts[1]}`, m);
-      node.rds ??= { engine: new LabelLastValue(), multiAz: new LabelLastValue() };
-      managed.rdsById.set(rdsId, node);
+      instance = getOrCreateInstance(apps.getOrCreate(newApplicationId(w.projectId, '', ApplicationKind.Rds, appName), false), instanceParts[1]!, null);
+      managed.rdsById.set(rdsId, instance);
+      instance.rdsEngine = new LabelLastValue();
     }
-    node.rds!.engine.update(m.values, m.labels.engine ?? '', w.window);
-    node.rds!.multiAz.update(m.values, m.labels.multi_az ?? '', w.window);
+    const node = managedNode(w, instance, 'rds', m);
+    node.rds ??= { engine: instance.rdsEngine ?? new LabelLastValue(), multiAz: new LabelLastValue() };
+    addListen(instance, m.labels.ipv4 ?? '', m.labels.port ?? '');
+    instance.rdsEngine?.update(m.values, m.labels.engine ?? '', w.window);
+    node.rds.multiAz.update(m.values, m.labels.multi_az ?? '', w.window);
     node.instanceType.update(m.values, m.labels.instance_type ?? '', w.window);
     node.cloudProvider.update(m.values, CLOUD_PROVIDER_AWS, w.window);
     node.region.update(m.values, m.labels.region ?? '', w.window);
@@ -184,21 +192,24 @@ export function loadRdsMetadata(w: World, metrics: Metrics, managed: ManagedInst
   }
 }
 
-/** loadElasticacheMetadata, node part: one node per ElastiCache instance, provider aws. */
-export function loadElasticacheMetadata(w: World, metrics: Metrics, managed: ManagedInstances): void {
+/** loadElasticacheMetadata: an ElastiCache application per cluster, its instances and their nodes */
+export function loadElasticacheMetadata(w: World, metrics: Metrics, managed: ManagedInstances, apps: Applications): void {
   for (const m of metrics.get('aws_elasticache_info') ?? []) {
     const ecId = m.labels.ec_instance_id ?? '';
     if (ecId === '') continue;
-    let node = managed.ecById.get(ecId);
-    if (!node) {
+    let instance = managed.ecById.get(ecId);
+    if (!instance) {
       const parts = splitN(ecId, '/', 3);
       if (parts.length !== 3) continue;
-      const instanceName = `${parts[1]}-${parts[2]}`;
-      node = managedNode(w, managed, `ElasticacheCluster\u0000${m.labels.cluster_id ?? ''}\u0000${instanceName}`, `elasticache:${instanceName}`, m);
-      node.elasticache ??= { engine: new LabelLastValue() };
-      managed.ecById.set(ecId, node);
+      const appId = newApplicationId(w.projectId, '', ApplicationKind.ElasticacheCluster, m.labels.cluster_id ?? '');
+      instance = getOrCreateInstance(apps.getOrCreate(appId, false), `${parts[1]}-${parts[2]}`, null);
+      managed.ecById.set(ecId, instance);
+      instance.elasticacheEngine = new LabelLastValue();
     }
-    node.elasticache!.engine.update(m.values, m.labels.engine ?? '', w.window);
+    const node = managedNode(w, instance, 'elasticache', m);
+    node.elasticache ??= { engine: instance.elasticacheEngine ?? new LabelLastValue() };
+    addListen(instance, m.labels.ipv4 ?? '', m.labels.port ?? '');
+    instance.elasticacheEngine?.update(m.values, m.labels.engine ?? '', w.window);
     node.instanceType.update(m.values, m.labels.instance_type ?? '', w.window);
     node.cloudProvider.update(m.values, CLOUD_PROVIDER_AWS, w.window);
     node.region.update(m.values, m.labels.region ?? '', w.window);
@@ -210,16 +221,16 @@ export function loadElasticacheMetadata(w: World, metrics: Metrics, managed: Man
 export function loadRds(metrics: Metrics, managed: ManagedInstances, pricing: Pricing): void {
   for (const queryName of ['aws_rds_cpu_cores', 'aws_rds_memory_total_bytes']) {
     for (const m of metrics.get(queryName) ?? []) {
-      const node = managed.rdsById.get(m.labels.rds_instance_id ?? '');
+      const node = managed.rdsById.get(m.labels.rds_instance_id ?? '')?.node;
       if (!node) continue;
       if (queryName === 'aws_rds_cpu_cores') node.cpuCapacity = mergeAny(node.cpuCapacity, m.values);
       else node.memoryTotalBytes = mergeAny(node.memoryTotalBytes, m.values);
     }
   }
-  for (const node of managed.rdsById.values()) node.price = getNodePrice(pricing.model, null, node);
+  for (const instance of managed.rdsById.values()) if (instance.node) instance.node.price = getNodePrice(pricing.model, null, instance.node);
 }
 
 /** loadElasticache, node part: the price without custom pricing (no CPU capacity is known, so none). */
 export function loadElasticache(managed: ManagedInstances, pricing: Pricing): void {
-  for (const node of managed.ecById.values()) node.price = getNodePrice(pricing.model, null, node);
+  for (const instance of managed.ecById.values()) if (instance.node) instance.node.price = getNodePrice(pricing.model, null, instance.node);
 }

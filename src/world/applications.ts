@@ -1,0 +1,249 @@
+/**
+ * Applications and instances of the world (model/application.go, model/instance.go), reduced to what the
+ * payload needs: ids, instances with their node, pod, containers and TCP listens, annotations, category,
+ * and the connections that decide whether an application is standalone.
+ */
+import { applicationIdString, type ApplicationId } from '../model/application-id.js';
+import type { Window } from '../sources/metrics.js';
+import { ApplicationKind } from './application-id.js';
+import { nodeName, type Node, type NodeId } from './model.js';
+import { LabelLastValue, type Series } from './timeseries.js';
+
+export const ANNOTATION = {
+  category: 'application_category',
+  customName: 'custom_application_name',
+} as const;
+
+/** model.ApplicationAnnotationLabels: kube-state-metrics label → annotation */
+export const ANNOTATION_BY_LABEL: Readonly<Record<string, string>> = {
+  annotation_coroot_com_application_category: 'application_category',
+  annotation_coroot_com_custom_application_name: 'custom_application_name',
+  annotation_coroot_com_slo_availability_objective: 'slo_availability_objective',
+  annotation_coroot_com_slo_latency_objective: 'slo_latency_objective',
+  annotation_coroot_com_slo_latency_threshold: 'slo_latency_threshold',
+};
+
+export type Annotations = Map<string, LabelLastValue>;
+
+/** ApplicationAnnotations.UpdateFromLabels */
+export function updateAnnotations(annotations: Annotations, labels: Record<string, string>, values: Series, window: Window): void {
+  for (const [label, value] of Object.entries(labels)) {
+    const annotation = ANNOTATION_BY_LABEL[label];
+    if (!annotation || value === '') continue;
+    let lv = annotations.get(annotation);
+    if (!lv) {
+      lv = new LabelLastValue();
+      annotations.set(annotation, lv);
+    }
+    lv.update(values, value, window);
+  }
+}
+
+/** model.Listen; `proxied` listens come from proxies such as kube-proxy's ipvs or docker-proxy. */
+export interface Listen {
+  ip: string;
+  port: string;
+  proxied: boolean;
+}
+export const listenKey = (l: Listen): string => `${l.ip}\u0000${l.port}\u0000${l.proxied ? 1 : 0}`;
+
+export interface Container {
+  id: string;
+  name: string;
+  applicationTypes: Set<string>;
+}
+
+export interface Pod {
+  phase: string;
+  ip: string;
+}
+
+/** model.Connection: one (destination, actual destination) of an instance, with the series Coroot's rules aggregate */
+export interface Connection {
+  instance: Instance;
+  remoteInstance: Instance | null;
+  actualRemoteIP: string;
+  actualRemotePort: string;
+  serviceRemoteIP: string;
+  serviceRemotePort: string;
+  successfulConnections: Series;
+  active: Series;
+  failedConnections: Series;
+  connectionTime: Series;
+  bytesSent: Series;
+  bytesReceived: Series;
+  retransmissions: Series;
+  rtt: Series;
+  /** by protocol, then status */
+  requestsCount: Map<string, Map<string, Series>>;
+  requestsLatency: Map<string, Series>;
+}
+
+export interface Instance {
+  name: string;
+  owner: Application;
+  node: Node | null;
+  pod: Pod | null;
+  /** the RDS / ElastiCache engine (Rds.Engine, Elasticache.Engine) */
+  rdsEngine: LabelLastValue | null;
+  elasticacheEngine: LabelLastValue | null;
+  containers: Map<string, Container>;
+  /** listen key → active */
+  tcpListens: Map<string, { listen: Listen; active: boolean }>;
+  /** by ConnectionKey (destination, actual destination) */
+  upstreams: Map<string, Connection>;
+  annotations: Annotations;
+  clusterName: LabelLastValue;
+  /** the instrumented database type (Postgres/Mysql/Redis/Mongodb/Memcached set by enrichInstances) */
+  instrumented: Set<string>;
+  /** JVM name → profiling enabled */
+  jvmProfiling: Map<string, boolean>;
+}
+
+export interface Application {
+  id: ApplicationId;
+  custom: boolean;
+  category: string;
+  annotations: Annotations;
+  instances: Instance[];
+  instancesByName: Map<string, Instance[]>;
+  /** app ids (keys) of the applications this one connects to, and that connect to it (AppToAppConnection) */
+  upstreams: Map<string, Application>;
+  downstreams: Map<string, Application>;
+  clusterManager: string;
+}
+
+export const appKey = (id: ApplicationId): string => `${id.clusterId}\u0000${id.namespace}\u0000${id.kind}\u0000${id.name}`;
+export { applicationIdString };
+
+export function newApplication(id: ApplicationId, custom: boolean): Application {
+  return {
+    id, custom, category: '', annotations: new Map(), instances: [], instancesByName: new Map(),
+    upstreams: new Map(), downstreams: new Map(), clusterManager: '',
+  };
+}
+
+export function newInstance(name: string, owner: Application): Instance {
+  return {
+    name, owner, node: null, pod: null, rdsEngine: null, elasticacheEngine: null, containers: new Map(), tcpListens: new Map(),
+    upstreams: new Map(), annotations: new Map(), clusterName: new LabelLastValue(), instrumented: new Set(), jvmProfiling: new Map(),
+  };
+}
+
+export function instanceNodeName(i: Instance): string {
+  return i.node ? nodeName(i.node) : '';
+}
+
+export function instanceNodeId(i: Instance): NodeId {
+  return i.node ? i.node.id : { machineId: '', systemUuid: '' };
+}
+
+/** Instance.IsObsolete: a pod whose phase is unknown */
+export function isObsolete(i: Instance): boolean {
+  return i.pod !== null && i.pod.phase === '';
+}
+
+/** Application.GetInstance: the first of that name; a StatefulSet's pods must also agree on the node */
+export function getInstance(app: Application, name: string, node: string): Instance | undefined {
+  for (const i of app.instancesByName.get(name) ?? []) {
+    if (app.id.kind !== ApplicationKind.StatefulSet) return i;
+    if (node === '' || instanceNodeName(i) === '' || instanceNodeName(i) === node) return i;
+  }
+  return undefined;
+}
+
+export function getOrCreateInstance(app: Application, name: string, node: Node | null): Instance {
+  let instance = getInstance(app, name, node ? nodeName(node) : '');
+  if (!instance) {
+    instance = newInstance(name, app);
+    app.instances.push(instance);
+    app.instancesByName.set(name, [...(app.instancesByName.get(name) ?? []), instance]);
+    if (node) instance.node = node;
+  }
+  return instance;
+}
+
+export function getOrCreateContainer(instance: Instance, id: string, name: string): Container {
+  let c = instance.containers.get(name);
+  if (!c) {
+    c = { id, name, applicationTypes: new Set() };
+    instance.containers.set(name, c);
+  }
+  return c;
+}
+
+/** Instance.ApplicationTypes: the containers' types plus the RDS / ElastiCache engine's */
+export function instanceApplicationTypes(i: Instance): Set<string> {
+  const res = new Set<string>();
+  for (const c of i.containers.values()) for (const t of c.applicationTypes) res.add(t);
+  switch (i.rdsEngine?.value()) {
+    case 'postgres': case 'aurora-postgresql': res.add('postgres'); break;
+    case 'mysql': case 'aurora-mysql': res.add('mysql'); break;
+  }
+  switch (i.elasticacheEngine?.value()) {
+    case 'redis': res.add('redis'); break;
+    case 'memcached': res.add('memcached'); break;
+  }
+  return res;
+}
+
+/** Instance.InstrumentedType: the first of Postgres, Mysql, Redis, Mongodb, Memcached */
+export function instrumentedType(i: Instance): string {
+  for (const t of ['postgres', 'mysql', 'redis', 'mongodb', 'memcached']) if (i.instrumented.has(t)) return t;
+  return '';
+}
+
+/** Application.IsStandalone: no connection to or from another application */
+export function isStandalone(app: Application): boolean {
+  for (const d of app.downstreams.values()) if (d !== app) return false;
+  for (const u of app.upstreams.values()) if (u !== app) return false;
+  return true;
+}
+
+/** Application.GetAnnotation: the app's own, else the first (sorted) of its live instances' values */
+export function getAnnotation(app: Application, annotation: string): string {
+  const own = app.annotations.get(annotation);
+  if (own) return own.value();
+  const values: string[] = [];
+  let seen = false;
+  for (const i of app.instances) {
+    if (isObsolete(i)) continue;
+    const lv = i.annotations.get(annotation);
+    if (lv) {
+      seen = true;
+      if (lv.value() !== '') values.push(lv.value());
+    }
+  }
+  if (!seen || values.length === 0) return '';
+  return values.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))[0]!;
+}
+
+/** The applications of a world: Go's map, kept in creation order so that runs are reproducible. */
+export class Applications {
+  private readonly byKey = new Map<string, Application>();
+
+  get(id: ApplicationId): Application | undefined {
+    return this.byKey.get(appKey(id));
+  }
+
+  getOrCreate(id: ApplicationId, custom: boolean): Application {
+    let app = this.get(id);
+    if (!app) {
+      app = newApplication(id, custom);
+      this.byKey.set(appKey(id), app);
+    }
+    return app;
+  }
+
+  delete(id: ApplicationId): void {
+    this.byKey.delete(appKey(id));
+  }
+
+  values(): Application[] {
+    return [...this.byKey.values()];
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Database instrumentation and JVM profiling (constructor.go enrichInstances, findInstance; jvm.go):
+ * exporter series find their instance by RDS / ElastiCache id, by listen address, or by namespace and pod
+ * labels, and mark it as a monitored Postgres, MySQL, Redis, MongoDB or Memcached; a JVM reporting
+ * profiling marks its instance.
+ */
+import type { MetricValues } from '../sources/metrics.js';
+import { ApplicationKind } from './application-id.js';
+import { listenKey, type Applications, type Instance } from './applications.js';
+import { nodeContainerKey, type ContainerCache } from './containers.js';
+import { isIP } from './netaddr.js';
+import type { ManagedInstances, Metrics } from './nodes.js';
+import { last } from './timeseries.js';
+
+const NAMESPACE_LABELS = ['namespace', 'ns', 'kubernetes_namespace', 'kubernetes_ns', 'k8s_namespace', 'k8s_ns'];
+const POD_LABELS = ['pod', 'pod_name', 'kubernetes_pod', 'k8s_pod'];
+const FAMILIES: Array<[string, string]> = [['pg_', 'postgres'], ['redis_', 'redis'], ['mongo_', 'mongodb'], ['memcached_', 'memcached'], ['mysql_', 'mysql']];
+
+function joinHostPort(host: string, port: string): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+export function enrichInstances(apps: Applications, metrics: Metrics, managed: ManagedInstances): void {
+  const instancesByListen = new Map<string, { instance: Instance; ip: string; port: string; proxied: boolean }>();
+  const instancesByPod = new Map<string, Instance>();
+  for (const app of apps.values()) {
+    for (const i of app.instances) {
+      if (i.pod) instancesByPod.set(`${app.id.namespace}\u0000${i.name}`, i);
+      for (const { listen } of i.tcpListens.values()) {
+        const e = instancesByListen.get(listenKey(listen));
+        // an application's own listen wins over an ExternalService's
+        if (!e || (e.instance.owner.id.kind === ApplicationKind.ExternalService && app.id.kind !== ApplicationKind.ExternalService)) {
+          instancesByListen.set(listenKey(listen), { instance: i, ...listen });
+        }
+      }
+    }
+  }
+  const byAddr = new Map<string, Instance>();
+  for (const { instance, ip, port } of instancesByListen.values()) {
+    if (!isIP(ip)) continue;
+    const addr = joinHostPort(ip, port);
+    if (byAddr.has(addr)) continue;
+    const preferred = instancesByListen.get(listenKey({ ip, port, proxied: true })) ?? instancesByListen.get(listenKey({ ip, port, proxied: false }));
+    byAddr.set(addr, preferred?.instance ?? instance);
+  }
+
+  for (const [queryName, type] of [['pg_up', 'postgres'], ['redis_up', 'redis'], ['mongo_up', 'mongodb'], ['memcached_up', 'memcached']] as const) {
+    for (const m of metrics.get(queryName) ?? []) {
+      const address = m.labels.address ?? '';
+      if (address === '') continue;
+      byAddr.get(address)?.instrumented.add(type);
+    }
+  }
+
+  const findInstance = (m: MetricValues): Instance | undefined => {
+    const rdsId = m.labels.rds_instance_id ?? '';
+    if (rdsId !== '') return managed.rdsById.get(rdsId);
+    const ecId = m.labels.ec_instance_id ?? '';
+    if (ecId !== '') return managed.ecById.get(ecId);
+    const address = (m.labels.address ?? '') !== '' ? m.labels.address! : (m.labels.instance ?? '');
+    if (address !== '') return byAddr.get(address);
+    const ns = NAMESPACE_LABELS.map((l) => m.labels[l] ?? '').find((v) => v !== '') ?? '';
+    const pod = POD_LABELS.map((l) => m.labels[l] ?? '').find((v) => v !== '') ?? '';
+    return ns !== '' && pod !== '' ? instancesByPod.get(`${ns}\u0000${pod}`) : undefined;
+  };
+  for (const [queryName, list] of metrics) {
+    const family = FAMILIES.find(([prefix]) => queryName.startsWith(prefix));
+    if (!family) continue;
+    for (const m of list) findInstance(m)?.instrumented.add(family[1]);
+  }
+}
+
+/** loadJVM's profiling flag: the JVM series must belong to a container already resolved from container metrics */
+export function loadJvmProfiling(metrics: Metrics, containers: ContainerCache): void {
+  for (const m of metrics.get('container_jvm_profiling_status') ?? []) {
+    const v = containers.get(nodeContainerKey(m));
+    const name = m.labels.jvm ?? '';
+    if (!v?.instance || name === '') continue;
+    const instance = v.instance;
+    if (last(m.values) > 0) instance.jvmProfiling.set(name, true);
+    else if (!instance.jvmProfiling.has(name)) instance.jvmProfiling.set(name, false);
+  }
+}

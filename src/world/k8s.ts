@@ -1,0 +1,226 @@
+/**
+ * Kubernetes metadata (constructor/k8s.go): applications and pod instances from kube-state-metrics, job
+ * owners, pod labels (database clusters), pod annotations, pod phases, services with their endpoints,
+ * and workload annotations. Only what the payload's application fields depend on is kept.
+ */
+import type { ApplicationId } from '../model/application-id.js';
+import type { MetricValues } from '../sources/metrics.js';
+import { ApplicationKind, newApplicationId } from './application-id.js';
+import {
+  getOrCreateInstance, listenKey, updateAnnotations, type Application, type Applications, type Instance,
+} from './applications.js';
+import { classifyHost } from './netaddr.js';
+import type { Node } from './model.js';
+import type { Metrics } from './nodes.js';
+import { last, type Series } from './timeseries.js';
+import type { Window } from '../sources/metrics.js';
+
+const JOB_SUFFIX = /-([a-z0-9]{5}|\d{10,})$/;
+
+/** model.Service, as far as connections need it */
+export interface Service {
+  name: string;
+  namespace: string;
+  clusterIP: string;
+  /** "ip:port" of endpoint addresses (port 0 when unknown) */
+  endpoints: Array<{ ip: string; port: string }>;
+  destinationApps: Map<string, Application>;
+}
+
+export interface K8sContext {
+  window: Window;
+  clusterId: string;
+  nodes: Node[];
+  apps: Applications;
+}
+
+const podKey = (ns: string, name: string) => `${ns}\u0000${name}`;
+
+/** getJobOwners: a Job's controlling owner, when kube_job_owner names one */
+function getJobOwners(metrics: readonly MetricValues[], clusterId: string): Map<string, ApplicationId> {
+  const owners = new Map<string, ApplicationId>();
+  for (const m of metrics) {
+    if (m.labels.owner_is_controller === 'false') continue;
+    const kind = m.labels.owner_kind ?? '';
+    const name = m.labels.owner_name ?? '';
+    const jobName = m.labels.job_name ?? '';
+    const ns = m.labels.namespace ?? '';
+    if (jobName === '' || name === '' || kind === '' || kind === '<none>') continue;
+    owners.set(podKey(ns, jobName), newApplicationId(clusterId, ns, kind, name));
+  }
+  return owners;
+}
+
+/** net.ParseIP succeeds */
+function isIP(s: string): boolean {
+  return classifyHost(s) !== 'not-ip' && !s.includes('%');
+}
+
+/** podInfo: pod instances by uid; sets KubeStateMetrics.Installed through the caller */
+function podInfo(ctx: K8sContext, metrics: readonly MetricValues[], jobOwners: Map<string, ApplicationId>): Map<string, Instance> {
+  const pods = new Map<string, Instance>();
+  const podOwners = new Map<string, ApplicationId>();
+  const podsOwnedByPods: Instance[] = [];
+  const k8sNodes = new Map<string, Node>();
+  for (const n of ctx.nodes) k8sNodes.set(n.k8sName.value(), n);
+
+  for (const m of metrics) {
+    const pod = m.labels.pod ?? '';
+    const ns = m.labels.namespace ?? '';
+    const ownerName = m.labels.created_by_name ?? '';
+    const ownerKind = m.labels.created_by_kind ?? '';
+    const nodeName = m.labels.node ?? '';
+    const uid = m.labels.uid ?? '';
+    if (uid === '') continue;
+    const node = k8sNodes.get(nodeName) ?? null;
+    let appId: ApplicationId;
+    if (ownerKind === '' || ownerKind === '<none>' || ownerKind === 'Node') {
+      appId = newApplicationId(ctx.clusterId, ns, ApplicationKind.StaticPods, pod.endsWith(`-${nodeName}`) ? pod.slice(0, pod.length - nodeName.length - 1) : pod);
+    } else if (ownerKind === ApplicationKind.SparkApplication || ownerKind === ApplicationKind.ArgoWorkflow) {
+      appId = newApplicationId(ctx.clusterId, ns, ownerKind, ownerName.replace(JOB_SUFFIX, ''));
+    } else if (ownerKind === ApplicationKind.Job) {
+      appId = jobOwners.get(podKey(ns, ownerName)) ?? newApplicationId(ctx.clusterId, ns, ownerKind, ownerName);
+    } else if (ownerName !== '') {
+      appId = newApplicationId(ctx.clusterId, ns, ownerKind, ownerName);
+    } else {
+      continue;
+    }
+    podOwners.set(podKey(ns, pod), appId);
+    let instance = pods.get(uid);
+    if (!instance) {
+      const app = ctx.apps.getOrCreate(appId, false);
+      // a CronJob's pods are its jobs' instances; the CronJob itself gets none from kube_pod_info
+      if (appId.kind === ApplicationKind.CronJob) continue;
+      instance = getOrCreateInstance(app, pod, node);
+      instance.pod ??= { phase: '', ip: '' };
+      pods.set(uid, instance);
+    }
+    if (node && !instance.node) instance.node = node;
+    const podIp = m.labels.pod_ip ?? '';
+    const hostIp = m.labels.host_ip ?? '';
+    if (podIp !== '' && (podIp !== hostIp || (node !== null && node.fargate)) && isIP(podIp)) {
+      const listen = { ip: podIp, port: '0', proxied: false };
+      instance.tcpListens.set(listenKey(listen), { listen, active: last(m.values) === 1 });
+      instance.pod!.ip = podIp;
+    }
+    if (appId.kind === ApplicationKind.Pod) podsOwnedByPods.push(instance);
+  }
+  // pods created by a bare pod belong to that pod's owner
+  for (const instance of podsOwnedByPods) {
+    const ownerOfOwner = podOwners.get(podKey(instance.owner.id.namespace, instance.owner.id.name));
+    if (!ownerOfOwner) continue;
+    const app = ctx.apps.get(ownerOfOwner);
+    if (!app) continue;
+    ctx.apps.delete(instance.owner.id);
+    instance.owner = app;
+    app.instances.push(instance);
+  }
+  return pods;
+}
+
+/** podLabels: the database cluster an operator or a Helm chart put the pod in */
+function podLabels(metrics: readonly MetricValues[], pods: Map<string, Instance>, window: Window): void {
+  for (const m of metrics) {
+    const instance = pods.get(m.labels.uid ?? '');
+    if (!instance) continue;
+    const l = (name: string) => m.labels[name] ?? '';
+    const helmName = () => (l('label_app_kubernetes_io_name') !== '' && l('label_app_kubernetes_io_instance') !== ''
+      ? `${l('label_app_kubernetes_io_instance')}-${l('label_app_kubernetes_io_name')}` : '');
+    const chart = l('label_helm_sh_chart');
+    let cluster = '';
+    let manager = '';
+    if (l('label_postgres_operator_crunchydata_com_cluster') !== '') {
+      cluster = l('label_postgres_operator_crunchydata_com_cluster');
+      manager = 'crunchy';
+    } else if (l('label_cluster_name') !== '' && l('label_team') !== '') {
+      cluster = l('label_cluster_name');
+      manager = 'zalando';
+    } else if (l('label_cnpg_io_cluster') !== '') {
+      cluster = l('label_cnpg_io_cluster');
+      manager = 'cnpg';
+    } else if (l('label_stackgres_io_cluster_name') !== '') {
+      cluster = l('label_stackgres_io_cluster_name');
+      manager = 'stackgres';
+    } else if (l('label_app_kubernetes_io_managed_by') === 'percona-server-mongodb-operator') {
+      cluster = l('label_app_kubernetes_io_instance');
+      manager = 'percona-mongodb';
+    } else if (l('label_app_kubernetes_io_managed_by') === 'percona-xtradb-cluster-operator') {
+      cluster = l('label_app_kubernetes_io_instance');
+      manager = 'percona-xtradb';
+    } else if (l('label_app_kubernetes_io_managed_by') === 'valkey-operator') {
+      cluster = l('label_valkey_io_cluster');
+    } else if (['mongodb', 'redis', 'valkey', 'mysql', 'mariadb', 'clickhouse'].some((p) => chart.startsWith(p))) {
+      cluster = helmName();
+    } else if (l('label_app_kubernetes_io_managed_by') === 'coroot-operator' && l('label_app_kubernetes_io_component') === 'clickhouse') {
+      cluster = `${l('label_app_kubernetes_io_part_of')}-${l('label_app_kubernetes_io_component')}`;
+    } else {
+      continue;
+    }
+    if (cluster !== '') {
+      instance.clusterName.update(m.values, cluster, window);
+      if (manager !== '') instance.owner.clusterManager = manager;
+    }
+  }
+}
+
+function loadServices(metrics: Metrics): Map<string, Service> {
+  const services = new Map<string, Service>();
+  const key = (ns: string, name: string) => `${ns}\u0000${name}`;
+  for (const m of metrics.get('kube_service_info') ?? []) {
+    const s: Service = { name: m.labels.service ?? '', namespace: m.labels.namespace ?? '', clusterIP: m.labels.cluster_ip ?? '', endpoints: [], destinationApps: new Map() };
+    services.set(key(s.namespace, s.name), s);
+  }
+  for (const m of metrics.get('kube_endpoint_address') ?? []) {
+    const s = services.get(key(m.labels.namespace ?? '', m.labels.endpoint ?? ''));
+    const ip = m.labels.ip ?? '';
+    if (!s || !isIP(ip)) continue;
+    const portText = m.labels.port_number ?? '';
+    const port = /^\d+$/.test(portText) && Number(portText) <= 65535 ? String(Number(portText)) : '0';
+    if (!s.endpoints.some((e) => e.ip === ip && e.port === port)) s.endpoints.push({ ip, port });
+  }
+  for (const s of services.values()) if (s.name === 'kubernetes') s.name = 'kube-apiserver';
+  return services;
+}
+
+/** loadKubernetesMetadata; returns the services by cluster IP for connection resolution */
+export function loadKubernetesMetadata(ctx: K8sContext, metrics: Metrics): Map<string, Service> {
+  const jobOwners = getJobOwners(metrics.get('kube_job_owner') ?? [], ctx.clusterId);
+  const pods = podInfo(ctx, metrics.get('kube_pod_info') ?? [], jobOwners);
+  podLabels(metrics.get('kube_pod_labels') ?? [], pods, ctx.window);
+  for (const m of metrics.get('kube_pod_annotations') ?? []) {
+    const instance = pods.get(m.labels.uid ?? '');
+    if (instance) updateAnnotations(instance.annotations, m.labels, m.values, ctx.window);
+  }
+  const appsByPodIP = new Map<string, Application>();
+  for (const pod of pods.values()) if (pod.pod && pod.pod.ip !== '') appsByPodIP.set(pod.pod.ip, pod.owner);
+  const servicesByClusterIP = new Map<string, Service>();
+  for (const s of loadServices(metrics).values()) {
+    if (s.clusterIP !== '') servicesByClusterIP.set(s.clusterIP, s);
+    for (const ep of s.endpoints) {
+      const app = appsByPodIP.get(ep.ip);
+      if (app) s.destinationApps.set(`${app.id.clusterId}\u0000${app.id.namespace}\u0000${app.id.kind}\u0000${app.id.name}`, app);
+    }
+  }
+  for (const m of metrics.get('kube_pod_status_phase') ?? []) {
+    const instance = pods.get(m.labels.uid ?? '');
+    if (instance?.pod && last(m.values) > 0) instance.pod.phase = m.labels.phase ?? '';
+  }
+  loadWorkloadAnnotations(ctx, metrics);
+  return servicesByClusterIP;
+}
+
+/** loadApplications: workload annotations enrich existing applications only */
+function loadWorkloadAnnotations(ctx: K8sContext, metrics: Metrics): void {
+  const kinds: Array<[string, string, string]> = [
+    ['kube_deployment_annotations', ApplicationKind.Deployment, 'deployment'],
+    ['kube_statefulset_annotations', ApplicationKind.StatefulSet, 'statefulset'],
+    ['kube_daemonset_annotations', ApplicationKind.DaemonSet, 'daemonset'],
+    ['kube_cronjob_annotations', ApplicationKind.CronJob, 'cronjob'],
+  ];
+  for (const [query, kind, nameLabel] of kinds) {
+    for (const m of metrics.get(query) ?? []) {
+      const app = ctx.apps.get(newApplicationId(ctx.clusterId, m.labels.namespace ?? '', kind, m.labels[nameLabel] ?? ''));
+      if (app) updateAnnotations(app.annotations, m.labels, m.values as Series, ctx.window);
+    }
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The application-level world against a real Prometheus loaded with fixtures/metrics/apps.om (built by
+ * fixtures/metrics/build-apps.ts), including the rebuild of Coroot's rr_connection_* recording rules.
+ * Expected values are derived by hand from Coroot v1.24.5's rules, next to each assertion.
+ */
+import assert from 'node:assert/strict';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { END } from '../fixtures/metrics/build-apps.js';
+import { applyWorldToPayload } from '../src/model/collect-world.js';
+import type { Payload } from '../src/model/payload-schema.js';
+import { PrometheusSource } from '../src/sources/prometheus.js';
+import { applicationIdString, isStandalone } from '../src/world/applications.js';
+import { loadProjectWorld, type ConstructorProfile, type LoadedWorld } from '../src/world/load.js';
+import { startPrometheus, type PrometheusServer } from './helpers/prometheus.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const WINDOW = { from: END - 3600, to: END, step: 30 };
+
+function payloadBeforeProjects(): Payload {
+  return {
+    instance: { uuid: '', version: '', database_type: '', edition: '' },
+    integration: {
+      prometheus: false, prometheus_refresh_interval: 0, node_agent: false, node_agent_versions: [], kube_state_metrics: null,
+      inspection_overrides: {}, application_categories: 0, alerting_integrations: [], cloud_costs: false, clickhouse: false,
+      tracing: false, logs: false, profiles: false, java_async_profiler: false, fluxcd: false, argocd: false,
+    },
+    stack: { clouds: [], services: [], instrumented_services: [] },
+    infra: {
+      projects: 0, nodes: 0, cpu_cores: 0, gpus: 0, applications: 0, applications_by_kind: {}, instances: 0, deployments: 0,
+      deployment_summaries: {}, kernel_versions: [],
+    },
+    ux: {
+      world_load_time_avg: 0, audit_time_avg: 0, users_by_screen_size: {}, users_by_theme: null, users: [], users_by_role: {},
+      page_views: {}, api_calls: {}, mcp_calls: {}, sent_notifications: {},
+    },
+    performance: { constructor: { stages: {}, queries: {} }, auditor: { stages: null }, components: null },
+    profile: { from: 0, to: 0, cpu: '', memory: '' },
+  };
+}
+
+describe('world from a real Prometheus: applications', () => {
+  let prometheus: PrometheusServer;
+  let source: PrometheusSource;
+  let profile: ConstructorProfile;
+  let world: LoadedWorld;
+
+  before(async () => {
+    prometheus = await startPrometheus([join(root, 'fixtures', 'metrics', 'apps.om')]);
+    source = new PrometheusSource({ url: prometheus.url, timeoutMs: 20_000 });
+    profile = { stages: {}, queries: {} };
+    world = await loadProjectWorld({ id: 'p1' }, source, WINDOW, profile);
+  });
+  after(async () => {
+    await source?.close();
+    await prometheus?.stop();
+  });
+
+  it('rebuilds the rr_connection_* series from the per-instance connections', () => {
+    assert.equal(world.error, null, JSON.stringify(world.failures));
+    assert.deepEqual(world.warnings, []);
+    const q = profile.queries!;
+    // (app, dest) pairs with traffic, after grouping in the recording world: web→api (both web pods, one
+    // pair), web→api.stripe.com:443, api→DatabaseCluster pg (pg-0's listen), jobs→api (worker, through the
+    // Service IP and the actual pod address), prometheus→web (a pod listen), nginx→RDS db-1 (its ipv4:port).
+    // web→8.8.8.8:53 made no connection in the window (rate 0, no service, no failures): no ExternalService
+    assert.equal(q.rr_connection_tcp_successful!.metrics_count, 6);
+    // one endpoint of the one ExternalService
+    assert.equal(q.rr_connection_external_endpoints!.metrics_count, 1);
+    for (const name of ['rr_connection_tcp_active', 'rr_connection_tcp_failed', 'rr_connection_net_latency', 'rr_connection_l7_requests']) {
+      assert.equal(q[name]!.metrics_count, 0, name);
+    }
+    // the per-instance queries belong to the cache updater, not to the stats path
+    assert.equal(q.container_net_tcp_successful_connects, undefined);
+    assert.equal(Object.keys(q).length, 280);
+  });
+
+  it('builds the applications, groups and links of the stats world', () => {
+    const ids = world.applications.values().map((a) => `${applicationIdString(a.id)} ${a.instances.length}${isStandalone(a) ? ' standalone' : ''} ${a.category}`);
+    assert.deepEqual(ids.sort(), [
+      // worker's pods moved to the custom application, StatefulSet pg's to the database cluster
+      'external:external:ExternalService:api.stripe.com:443 2 application',
+      'p1:_:RDS:db-1 1 application',
+      'p1:_:Unknown:nginx 1 application',
+      'p1:default:CustomApplication:jobs 1 application',
+      'p1:default:DatabaseCluster:pg 2 application',
+      'p1:default:Deployment:api 1 application',
+      'p1:default:Deployment:batch 1 standalone application',
+      'p1:default:Deployment:web 2 application',
+      'p1:kube-system:DaemonSet:coredns 1 standalone control-plane',
+      'p1:monitoring:Deployment:prometheus 1 monitoring',
+    ]);
+  });
+
+  it('gives the application-level payload fields', () => {
+    const payload = payloadBeforeProjects();
+    applyWorldToPayload(payload, world, END);
+    // every application counts by kind, standalone and auxiliary ones included; the ExternalService has
+    // the instance "34.1.2.3" (ip_to_fqdn of its name) and the endpoint "34.1.2.3:443"
+    assert.deepEqual(payload.infra.applications_by_kind, {
+      CustomApplication: { applications: 1, instances: 1 },
+      DaemonSet: { applications: 1, instances: 1 },
+      DatabaseCluster: { applications: 1, instances: 2 },
+      Deployment: { applications: 4, instances: 5 },
+      ExternalService: { applications: 1, instances: 2 },
+      RDS: { applications: 1, instances: 1 },
+      Unknown: { applications: 1, instances: 1 },
+    });
+    // counted: web 2, api 1, pg 2, jobs 1, db-1 1, nginx 1, api.stripe.com 2; not: batch (standalone),
+    // coredns (standalone, control-plane), prometheus (monitoring)
+    assert.equal(payload.infra.applications, 7);
+    assert.equal(payload.infra.instances, 10);
+    // container types of counted instances (nodejs, golang, postgres, java, nginx) and the RDS engine
+    assert.deepEqual(payload.stack.services, ['golang', 'java', 'nginx', 'nodejs', 'postgres']);
+    // pg-0 by its exporter's address, db-1 by rds_instance_id
+    assert.deepEqual(payload.stack.instrumented_services, ['postgres']);
+    // the worker's JVM, now an instance of the counted "jobs"
+    assert.equal(payload.integration.java_async_profiler, true);
+    assert.equal(payload.integration.kube_state_metrics, true);
+    // n1, n2 and the RDS instance's node
+    assert.equal(payload.infra.nodes, 3);
+    assert.equal(payload.infra.cpu_cores, 8);
+  });
+
+  it('leaves every application standalone without the rebuild, as a plain Prometheus would', async () => {
+    const p: ConstructorProfile = { stages: {}, queries: {} };
+    const plain = await loadProjectWorld({ id: 'p1' }, source, WINDOW, p, { rebuildConnections: false });
+    const payload = payloadBeforeProjects();
+    applyWorldToPayload(payload, plain, END);
+    assert.equal(payload.infra.applications, 0);
+    assert.equal(p.queries!.rr_connection_tcp_successful!.metrics_count, 0);
+    // no ExternalService, and pg / jobs exist only as groups
+    assert.equal(payload.infra.applications_by_kind!.ExternalService, undefined);
+  });
+});
