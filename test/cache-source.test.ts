@@ -152,6 +152,13 @@ describe('CacheMetricsSource', () => {
     assert.throws(() => CacheMetricsSource.open(join(tmp, 'nowhere'), 'p1'), (err: unknown) => err instanceof CliError && err.kind === 'input');
   });
 
+  it('a window or fill function Go could not use fails the query, not the process', async () => {
+    await assert.rejects(source.queryRange(q({ window: { from: F, to: T0, step: 0 } })), (err: unknown) => err instanceof MetricsQueryError && /invalid step 0/.test(err.message));
+    await assert.rejects(source.queryRange(q({ window: { from: T0, to: F, step: 30 } })), (err: unknown) => err instanceof MetricsQueryError && /empty window/.test(err.message));
+    // an out-of-union value, as a caller reading it from configuration might pass
+    await assert.rejects(source.queryRange(q({ fill: 'median' as MetricsQuery['fill'] })), (err: unknown) => err instanceof MetricsQueryError && /unknown fill function median/.test(err.message));
+  });
+
   it('a cancelled query stops', async () => {
     const ac = new AbortController();
     ac.abort();

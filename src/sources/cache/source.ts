@@ -92,6 +92,7 @@ export class CacheMetricsSource implements MetricsSource {
     const grid = { from, pointsCount: pointsCount({ from, to, step }), step };
     if (grid.pointsCount <= 0) throw fail(`empty window ${from}..${to}`);
     const fill = FILL_FUNCS[query.fill];
+    if (fill === undefined) throw fail(`unknown fill function ${String(query.fill)}`);
     const dest = new Map<bigint, CachedSeries>();
     for (const ch of applyOrder(chunks)) {
       if (ch.from > to || chunkTo(ch) < from) continue;
