@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { goProfile, goToolPprof, runCli, type GoProfileName } from './helpers/pprof-go.js';
 import { startSelfProfile } from '../src/profile/self.js';
@@ -161,6 +162,30 @@ describe('profile --top is go tool pprof -top', () => {
     const r2 = await runCli(['profile', raw, '--write', join(dir, 'w2')]);
     assert.equal(r2.code, 0, r2.stderr);
     await assertSameTop(join(dir, 'w2', 'profile.pb.gz'), []);
+  });
+});
+
+describe('profile without FILE: the payload built from the sources', () => {
+  const demo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'demo');
+
+  test("carries this process's own CPU and heap profiles, which go tool pprof reads", async () => {
+    const out = join(dir, 'built');
+    const r = await runCli(['profile', '--data-dir', demo, '--at', '2026-11-20T12:00:00Z', '--write', out, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { origin: string; from: number; to: number; profiles: Array<{ profile: string; summary: { sampleTypes: Array<{ type: string }> } }> };
+    assert.equal(doc.origin, 'payload');
+    assert.ok(doc.to >= doc.from && doc.from > 1_700_000_000);
+    assert.deepEqual(doc.profiles.map((p) => p.profile), ['cpu', 'memory']);
+    assert.deepEqual(doc.profiles[0]!.summary.sampleTypes.map((t) => t.type), ['samples', 'cpu']);
+    assert.deepEqual(doc.profiles[1]!.summary.sampleTypes.map((t) => t.type), ['objects', 'space']);
+    await assertSameTop(join(out, 'cpu.pb.gz'), []);
+    await assertSameTop(join(out, 'memory.pb.gz'), ['-sample_index=objects']);
+  });
+
+  test('--no-profile leaves nothing to show', async () => {
+    const r = await runCli(['profile', '--data-dir', demo, '--no-profile']);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /profile\.cpu and profile\.memory are empty/);
   });
 });
 
