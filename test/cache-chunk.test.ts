@@ -241,6 +241,9 @@ describe('malformed chunks are errors, never crashes', () => {
   it('unknown version', () => failsWith(file(Buffer.concat([header(5, SPEC, 1), Buffer.alloc(100)])), /unknown version: 5/));
   it('truncated header', () => failsWith(file(v4.subarray(0, 20)), /truncated header/));
   it('truncated hashes', () => failsWith(file(v4.subarray(0, 40)), /truncated: 3 series hashes/));
+  it('a header claiming 4 billion series is refused before anything is allocated', () => {
+    failsWith(file(Buffer.concat([header(4, SPEC, 0xffffffff), v4.subarray(26)])), /truncated: 4294967295 series hashes/);
+  });
   it('truncated block', () => failsWith(file(v4.subarray(0, hashesEnd + 8 + 5)), /truncated: block/));
   it('truncated labels', () => failsWith(file(v4.subarray(0, v4.length - 3)), /truncated: label pair/));
   it('no labels at all', () => failsWith(file(v4.subarray(0, labelsAt)), /truncated: labels meta/));

@@ -16,6 +16,7 @@
  * readChunk merges one chunk into the query's result exactly as chunk.Read does, including which series
  * it adds and whose labels it reads.
  */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { CacheFormatError } from './errors.js';
 import { fillAny, type FillFn, type Target } from './fill.js';
 import { ChunkFileReader } from './file-reader.js';
@@ -85,14 +86,26 @@ export function parseHeader(bytes: Uint8Array): ChunkHeader {
   };
 }
 
-/** chunk.ReadMeta: the header and the modification time; any error means Coroot skips the file. */
+/**
+ * chunk.ReadMeta: the header and the modification time; any error means Coroot skips the file. Only the
+ * header is read (no buffered reader), since a large cache has thousands of chunks to index.
+ */
 export function readChunkMeta(path: string, queryHash: string): ChunkMeta {
-  const reader = new ChunkFileReader(path);
+  const fd = openSync(path, 'r');
   try {
-    const header = parseHeader(reader.readExact(Math.min(HEADER_SIZE, reader.size), 'header'));
-    return { ...header, path, queryHash, created: Math.floor(reader.mtimeMs / 1000) };
+    const st = fstatSync(fd);
+    const bytes = new Uint8Array(HEADER_SIZE);
+    let got = 0;
+    for (;;) {
+      const n = readSync(fd, bytes, got, HEADER_SIZE - got, got);
+      if (n === 0) break;
+      got += n;
+      if (got === HEADER_SIZE) break;
+    }
+    const header = parseHeader(bytes.subarray(0, got));
+    return { ...header, path, queryHash, created: Math.floor(st.mtimeMs / 1000) };
   } finally {
-    reader.close();
+    closeSync(fd);
   }
 }
 
