@@ -1,6 +1,6 @@
 /**
  * LZ4 block decompression with the acceptance rules of liblz4's LZ4_decompress_safe(_continue), which is
- * what Coroot's chunk reader calls through github.com/DataDog/golz4 (a cgo wrapper over the system
+ * what Coroot's chunk reader calls through github.com/DataDog/golz4 (a cgo wrapper over
  * liblz4). The block format is small enough to decode by hand, and doing so keeps the two framings
  * Coroot uses under our control:
  *
@@ -22,8 +22,10 @@ const MF_LIMIT = 12;
  * Decodes one LZ4 block into `dst`, whose length is the capacity Coroot gives liblz4, and returns the
  * number of bytes written. `dict` is the output of the previous block of a stream (its last 64 KiB are
  * all a match can reach). Throws CacheFormatError wherever liblz4 would return a negative size: input
- * overrun, output past the capacity, a zero offset or one before the dictionary, a block not ending in
- * literals.
+ * overrun, output past the capacity, an offset before the dictionary, a block not ending in literals.
+ * It is stricter than liblz4 1.9.4 on two kinds of corrupt block no compressor makes: a zero offset
+ * (liblz4 copies whatever its output buffer held) and, on liblz4's fast path, a short last sequence
+ * followed by more input.
  */
 export function decompressBlock(src: Uint8Array, dst: Uint8Array, dict?: Uint8Array): number {
   const srcEnd = src.length;
@@ -111,15 +113,15 @@ export const STREAM_BLOCK_CAPACITY = 5 * 1024 * 1024;
 export const STREAM_BLOCK_BOUND = STREAM_BLOCK_CAPACITY + Math.floor(STREAM_BLOCK_CAPACITY / 255) + 16;
 
 /**
- * The decompressed byte stream of golz4's DecompressReader (v3 chunks), read forward in bounded memory:
- * at most two decoded blocks and one compressed block are held at a time.
- */
-/**
  * The two output buffers of golz4's DecompressReader. Chunk reads are synchronous and never nested, so
  * one pair serves every stream instead of 10 MiB of allocation per v3 chunk.
  */
 let sharedBuffers: [Uint8Array, Uint8Array] | undefined;
 
+/**
+ * The decompressed byte stream of golz4's DecompressReader (v3 chunks), read forward in bounded memory:
+ * at most two decoded blocks and one compressed block are held at a time.
+ */
 export class Lz4FramedStream {
   private current: Uint8Array = new Uint8Array(0);
   private pos = 0;
