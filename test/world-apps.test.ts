@@ -63,9 +63,10 @@ describe('world from a real Prometheus: applications', () => {
     const q = profile.queries!;
     // (app, dest) pairs with traffic, after grouping in the recording world: web→api (both web pods, one
     // pair), web→api.stripe.com:443, api→DatabaseCluster pg (pg-0's listen), jobs→api (worker, through the
-    // Service IP and the actual pod address), prometheus→web (a pod listen), nginx→RDS db-1 (its ipv4:port).
-    // web→8.8.8.8:53 made no connection in the window (rate 0, no service, no failures): no ExternalService
-    assert.equal(q.rr_connection_tcp_successful!.metrics_count, 6);
+    // Service IP and the actual pod address), prometheus→web (a pod listen), nginx→RDS db-1 (its ipv4:port),
+    // coroot→prometheus (9090). web→8.8.8.8:53 made no connection in the window (rate 0, no service, no
+    // failures): no ExternalService for it
+    assert.equal(q.rr_connection_tcp_successful!.metrics_count, 7);
     // one endpoint of the one ExternalService
     assert.equal(q.rr_connection_external_endpoints!.metrics_count, 1);
     for (const name of ['rr_connection_tcp_active', 'rr_connection_tcp_failed', 'rr_connection_net_latency', 'rr_connection_l7_requests']) {
@@ -83,6 +84,9 @@ describe('world from a real Prometheus: applications', () => {
       'external:external:ExternalService:api.stripe.com:443 2 application',
       'p1:_:RDS:db-1 1 application',
       'p1:_:Unknown:nginx 1 application',
+      // "coroot/*" is a monitoring pattern
+      'p1:coroot:DaemonSet:coroot-node-agent 1 standalone monitoring',
+      'p1:coroot:Deployment:coroot 1 monitoring',
       'p1:default:CustomApplication:jobs 1 application',
       'p1:default:DatabaseCluster:pg 2 application',
       'p1:default:Deployment:api 1 application',
@@ -100,15 +104,15 @@ describe('world from a real Prometheus: applications', () => {
     // the instance "34.1.2.3" (ip_to_fqdn of its name) and the endpoint "34.1.2.3:443"
     assert.deepEqual(payload.infra.applications_by_kind, {
       CustomApplication: { applications: 1, instances: 1 },
-      DaemonSet: { applications: 1, instances: 1 },
+      DaemonSet: { applications: 2, instances: 2 },
       DatabaseCluster: { applications: 1, instances: 2 },
-      Deployment: { applications: 4, instances: 5 },
+      Deployment: { applications: 5, instances: 6 },
       ExternalService: { applications: 1, instances: 2 },
       RDS: { applications: 1, instances: 1 },
       Unknown: { applications: 1, instances: 1 },
     });
     // counted: web 2, api 1, pg 2, jobs 1, db-1 1, nginx 1, api.stripe.com 2; not: batch (standalone),
-    // coredns (standalone, control-plane), prometheus (monitoring)
+    // coredns (standalone, control-plane), prometheus, coroot, coroot-node-agent (monitoring)
     assert.equal(payload.infra.applications, 7);
     assert.equal(payload.infra.instances, 10);
     // container types of counted instances (nodejs, golang, postgres, java, nginx) and the RDS engine
@@ -121,6 +125,41 @@ describe('world from a real Prometheus: applications', () => {
     // n1, n2 and the RDS instance's node
     assert.equal(payload.infra.nodes, 3);
     assert.equal(payload.infra.cpu_cores, 8);
+  });
+
+  it('reports Coroot\'s components: its own applications and, for Coroot itself, its Prometheus', () => {
+    const payload = payloadBeforeProjects();
+    applyWorldToPayload(payload, world, END);
+    const components = (payload.performance.components ?? []).flatMap((x) => (x ? [x] : [])).sort((a, b) => (a.id < b.id ? -1 : 1));
+    assert.deepEqual(components.map((c) => c.id), ['p1:coroot:DaemonSet:coroot-node-agent', 'p1:coroot:Deployment:coroot', 'p1:monitoring:Deployment:prometheus']);
+    const [agent, corootComponent, prom] = components;
+    const approx = (v: number | null | undefined, expected: number) => assert.ok(v !== null && v !== undefined && Math.abs(v - expected) < 1e-3 * expected, `${v} ≈ ${expected}`);
+    // the init container is left out; n1 has 4 cores and no memory series (Last() of nil: NaN → null)
+    const c = corootComponent!.instances![0]!.containers!;
+    assert.deepEqual(Object.keys(c), ['coroot']);
+    const coroot = c.coroot!;
+    approx(coroot.cpu_usage, 0.1);
+    assert.deepEqual({ ...coroot, cpu_usage: 0 }, {
+      cpu_total: 4, cpu_usage: 0, cpu_limit: 2, cpu_delay: null, cpu_throttling: null, memory_total: null,
+      memory_usage: 500 * 2 ** 20, memory_limit: 2 ** 30,
+      // increases over the window, counted only with the scrape target's up series: no OOM, one restart
+      memory_ooms: 0, restarts: 1,
+    });
+    const [volume] = corootComponent!.instances![0]!.volumes!;
+    approx(volume!.read_latency, 0.002);
+    approx(volume!.reads, 5);
+    // sdb has no write series on n1: a known disk with nil series gives null, not 0
+    assert.deepEqual({ ...volume, read_latency: 0, reads: 0 }, {
+      size: 10 * 2 ** 30, usage: 2 * 2 ** 30, read_latency: 0, write_latency: null, reads: 0, writes: null, read_bandwidth: null, write_bandwidth: null,
+    });
+    // no restart counter at all: null (NanSum of nil), no volumes: null
+    const p = prom!.instances![0]!;
+    assert.equal(p.volumes, null);
+    assert.deepEqual({ ...p.containers!.prometheus!, cpu_usage: 0 }, {
+      cpu_total: 4, cpu_usage: 0, cpu_limit: null, cpu_delay: null, cpu_throttling: null, memory_total: null, memory_usage: null,
+      memory_limit: null, memory_ooms: null, restarts: null,
+    });
+    assert.deepEqual(Object.keys(agent!.instances![0]!.containers!), ['node-agent']);
   });
 
   it('leaves every application standalone without the rebuild, as a plain Prometheus would', async () => {

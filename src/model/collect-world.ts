@@ -2,12 +2,13 @@
  * The world-derived part of collect() for one loaded project (stats/stats.go:458-531), the fields rebuilt
  * so far: node_agent, kube_state_metrics, fluxcd, argocd, nodes, cpu_cores, gpus, node_agent_versions,
  * kernel_versions, clouds, cloud_costs, applications_by_kind, applications, instances, services,
- * instrumented_services, java_async_profiler. Projects add up as in Coroot: sums, set unions, ORs, and the
+ * instrumented_services, java_async_profiler, components. Projects add up as in Coroot: sums, set unions, ORs, and the
  * tri-state kube_state_metrics.
  */
 import type { Payload } from './payload-schema.js';
 import { instanceApplicationTypes, instrumentedType, isStandalone } from '../world/applications.js';
 import { isAuxiliaryCategory } from '../world/categories.js';
+import { corootComponents } from '../world/components.js';
 import { goToLower } from '../world/gostrings.js';
 import type { LoadedWorld } from '../world/load.js';
 import { last } from '../world/timeseries.js';
@@ -75,4 +76,8 @@ export function applyWorldToPayload(payload: Payload, world: LoadedWorld, now: n
       if ([...i.jvmProfiling.values()].some(Boolean)) integration.java_async_profiler = true;
     }
   }
+
+  // appending nothing to a nil slice keeps it nil (null in the JSON)
+  const components = corootComponents(world.applications);
+  if (components.length > 0) payload.performance.components = [...(payload.performance.components ?? []), ...components];
 }

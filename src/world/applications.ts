@@ -51,6 +51,24 @@ export interface Container {
   id: string;
   name: string;
   applicationTypes: Set<string>;
+  initContainer: boolean;
+  cpuLimit: Series;
+  cpuUsage: Series;
+  cpuDelay: Series;
+  throttledTime: Series;
+  memoryLimit: Series;
+  memoryRss: Series;
+  oomKills: Series;
+  restarts: Series;
+}
+
+/** model.Volume, as far as the components' volumes read it */
+export interface Volume {
+  mountPoint: string;
+  name: LabelLastValue;
+  device: LabelLastValue;
+  capacityBytes: Series;
+  usedBytes: Series;
 }
 
 export interface Pod {
@@ -98,6 +116,7 @@ export interface Instance {
   instrumented: Set<string>;
   /** JVM name → profiling enabled */
   jvmProfiling: Map<string, boolean>;
+  volumes: Volume[];
 }
 
 export interface Application {
@@ -127,6 +146,7 @@ export function newInstance(name: string, owner: Application): Instance {
   return {
     name, owner, node: null, pod: null, rdsEngine: null, elasticacheEngine: null, containers: new Map(), tcpListens: new Map(),
     upstreams: new Map(), annotations: new Map(), clusterName: new LabelLastValue(), instrumented: new Set(), jvmProfiling: new Map(),
+    volumes: [],
   };
 }
 
@@ -166,7 +186,10 @@ export function getOrCreateInstance(app: Application, name: string, node: Node |
 export function getOrCreateContainer(instance: Instance, id: string, name: string): Container {
   let c = instance.containers.get(name);
   if (!c) {
-    c = { id, name, applicationTypes: new Set() };
+    c = {
+      id, name, applicationTypes: new Set(), initContainer: false, cpuLimit: null, cpuUsage: null, cpuDelay: null, throttledTime: null,
+      memoryLimit: null, memoryRss: null, oomKills: null, restarts: null,
+    };
     instance.containers.set(name, c);
   }
   return c;
@@ -191,6 +214,13 @@ export function instanceApplicationTypes(i: Instance): Set<string> {
 export function instrumentedType(i: Instance): string {
   for (const t of ['postgres', 'mysql', 'redis', 'mongodb', 'memcached']) if (i.instrumented.has(t)) return t;
   return '';
+}
+
+/** Application.ApplicationTypes, instances' part (an ExternalService's port-based types never start with "coroot") */
+export function applicationTypes(app: Application): Set<string> {
+  const res = new Set<string>();
+  for (const i of app.instances) for (const t of instanceApplicationTypes(i)) res.add(t);
+  return res;
 }
 
 /** Application.IsStandalone: no connection to or from another application */

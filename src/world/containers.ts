@@ -17,7 +17,7 @@ import type { Service } from './k8s.js';
 import { nodeIdFromLabels, nodeKey, nodeName, type Node, type NodeId } from './model.js';
 import { isIP, isLoopbackIP, splitHostPort } from './netaddr.js';
 import type { Metrics, NodeCache } from './nodes.js';
-import { last, type Series } from './timeseries.js';
+import { LabelLastValue, last, type Series } from './timeseries.js';
 
 /** the NanSum merge of two series (constructor.merge with timeseries.NanSum) */
 export function mergeNanSum(dest: Series, ts: Series): Series {
@@ -221,16 +221,27 @@ export function loadContainers(ctx: ContainersContext, metrics: Metrics): Contai
       if (c) f(c, m);
     });
 
-  const TYPE_AND_RESOURCE_QUERIES = [
-    'container_info', 'container_application_type', 'container_cpu_limit', 'container_cpu_usage', 'container_cpu_delay',
-    'container_throttled_time', 'container_memory_rss', 'container_memory_cache', 'container_memory_pressure', 'container_memory_limit',
-    'container_oom_kills_total', 'container_restarts',
-  ];
-  for (const q of TYPE_AND_RESOURCE_QUERIES) {
-    loadContainer(q, q === 'container_application_type'
-      ? (_i, container, m) => container?.applicationTypes.add(m.labels.application_type ?? '')
-      : undefined);
-  }
+  const jobStatus = promJobStatuses(metrics);
+  type SeriesField = 'cpuLimit' | 'cpuUsage' | 'cpuDelay' | 'throttledTime' | 'memoryRss' | 'memoryLimit';
+  const resource = (field: SeriesField) => (_i: Instance, c: Container | null, m: MetricValues) => {
+    if (c) c[field] = mergeAnySeries(c[field], m.values);
+  };
+  const counterIncrease = (field: 'oomKills' | 'restarts') => (_i: Instance, c: Container | null, m: MetricValues) => {
+    const status = jobStatus.get(`${m.labels.job ?? ''}\u0000${m.labels.instance ?? ''}`) ?? null;
+    if (c) c[field] = mergeAnySeries(c[field], increase(m.values, status));
+  };
+  loadContainer('container_info');
+  loadContainer('container_application_type', (_i, container, m) => container?.applicationTypes.add(m.labels.application_type ?? ''));
+  loadContainer('container_cpu_limit', resource('cpuLimit'));
+  loadContainer('container_cpu_usage', resource('cpuUsage'));
+  loadContainer('container_cpu_delay', resource('cpuDelay'));
+  loadContainer('container_throttled_time', resource('throttledTime'));
+  loadContainer('container_memory_rss', resource('memoryRss'));
+  loadContainer('container_memory_cache');
+  loadContainer('container_memory_pressure');
+  loadContainer('container_memory_limit', resource('memoryLimit'));
+  loadContainer('container_oom_kills_total', counterIncrease('oomKills'));
+  loadContainer('container_restarts', counterIncrease('restarts'));
   loadContainer('container_net_latency', (instance, _c, m) => {
     const key = instanceKey(instance.owner.id.namespace, instance.name, instanceNodeId(instance));
     let rtts = rttByInstance.get(key);
@@ -281,11 +292,58 @@ export function loadContainers(ctx: ContainersContext, metrics: Metrics): Contai
   for (const q of INBOUND) loadContainer(`${q}_histogram`);
   loadContainer('container_dns_requests_total');
   loadContainer('container_dns_requests_latency');
-  for (const q of ['container_volume_size', 'container_volume_used', 'container_gpu_usage_percent', 'container_gpu_memory_usage_percent']) loadContainer(q);
+  const volume = (field: 'capacityBytes' | 'usedBytes') => (instance: Instance, _c: Container | null, m: MetricValues) => {
+    const mountPoint = m.labels.mount_point ?? '';
+    let v = instance.volumes.find((x) => x.mountPoint === mountPoint);
+    if (!v) {
+      v = { mountPoint, name: new LabelLastValue(), device: new LabelLastValue(), capacityBytes: null, usedBytes: null };
+      instance.volumes.push(v);
+    }
+    v.name.update(m.values, m.labels.volume ?? '', ctx.window);
+    v.device.update(m.values, m.labels.device ?? '', ctx.window);
+    v[field] = mergeAnySeries(v[field], m.values);
+  };
+  loadContainer('container_volume_size', volume('capacityBytes'));
+  loadContainer('container_volume_used', volume('usedBytes'));
+  loadContainer('container_gpu_usage_percent');
+  loadContainer('container_gpu_memory_usage_percent');
 
   resolveRemoteInstances(ctx, appsByNsName, instancesByListen, rttByInstance);
   createExternalServices(ctx, instancesByListen);
   return containers;
+}
+
+/** loadPromJobStatuses: the `up` series by (job, instance), the later one winning */
+function promJobStatuses(metrics: Metrics): Map<string, Series> {
+  const res = new Map<string, Series>();
+  for (const m of metrics.get('up') ?? []) res.set(`${m.labels.job ?? ''}\u0000${m.labels.instance ?? ''}`, m.values);
+  return res;
+}
+
+/**
+ * timeseries.Increase: per-point increase of a counter, a drop taken as a reset; the first point after a
+ * gap counts whole only if the scrape target was up just before.
+ */
+export function increase(x: Series, status: Series): Series {
+  if (!x || !status) return null;
+  const n = Math.min(x.length, status.length);
+  const data = new Float32Array(n);
+  let prev = NaN;
+  let prevStatus = NaN;
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    let d = NaN;
+    if (!Number.isNaN(v) && !Number.isNaN(prev)) {
+      const diff = Math.fround(v - prev);
+      d = diff >= 0 ? diff : v;
+    } else if (Number.isNaN(prev) && prevStatus === 1) {
+      d = v;
+    }
+    prev = v;
+    prevStatus = status[i]!;
+    data[i] = d;
+  }
+  return data;
 }
 
 function mergeAnySeries(dest: Series, ts: Series): Series {

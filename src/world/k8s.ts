@@ -7,7 +7,7 @@ import type { ApplicationId } from '../model/application-id.js';
 import type { MetricValues } from '../sources/metrics.js';
 import { ApplicationKind, newApplicationId } from './application-id.js';
 import {
-  getOrCreateInstance, listenKey, updateAnnotations, type Application, type Applications, type Instance,
+  getOrCreateContainer, getOrCreateInstance, listenKey, updateAnnotations, type Application, type Applications, type Instance,
 } from './applications.js';
 import { classifyHost } from './netaddr.js';
 import type { Node } from './model.js';
@@ -16,6 +16,13 @@ import { last, type Series } from './timeseries.js';
 import type { Window } from '../sources/metrics.js';
 
 const JOB_SUFFIX = /-([a-z0-9]{5}|\d{10,})$/;
+/** the kube_pod_init_container_* and kube_pod_container_* queries, in QUERIES order */
+const POD_CONTAINER_QUERIES = [
+  'kube_pod_init_container_info', 'kube_pod_container_resource_requests', 'kube_pod_container_status_ready',
+  'kube_pod_container_status_running', 'kube_pod_container_status_waiting', 'kube_pod_container_status_waiting_reason',
+  'kube_pod_container_status_terminated', 'kube_pod_container_status_terminated_reason',
+  'kube_pod_container_status_last_terminated_reason',
+];
 
 /** model.Service, as far as connections need it */
 export interface Service {
@@ -204,6 +211,16 @@ export function loadKubernetesMetadata(ctx: K8sContext, metrics: Metrics): Map<s
   for (const m of metrics.get('kube_pod_status_phase') ?? []) {
     const instance = pods.get(m.labels.uid ?? '');
     if (instance?.pod && last(m.values) > 0) instance.pod.phase = m.labels.phase ?? '';
+  }
+  // podContainer: kube-state-metrics knows the pods' containers, init containers included
+  for (const query of POD_CONTAINER_QUERIES) {
+    for (const m of metrics.get(query) ?? []) {
+      const instance = pods.get(m.labels.uid ?? '');
+      if (!instance) continue;
+      const name = m.labels.container ?? '';
+      const container = getOrCreateContainer(instance, `/k8s/${m.labels.namespace ?? ''}/${m.labels.pod ?? ''}/${name}`, name);
+      if (query === 'kube_pod_init_container_info') container.initContainer = true;
+    }
   }
   loadWorkloadAnnotations(ctx, metrics);
   return servicesByClusterIP;

@@ -32,6 +32,15 @@ export interface GPU {
   driverVersion: LabelLastValue;
 }
 
+export interface DiskStats {
+  readTime: Series;
+  writeTime: Series;
+  readOps: Series;
+  writeOps: Series;
+  readBytes: Series;
+  writtenBytes: Series;
+}
+
 export interface Node {
   clusterId: string;
   id: NodeId;
@@ -41,6 +50,8 @@ export interface Node {
   kernelVersion: LabelLastValue;
   cpuCapacity: Series;
   memoryTotalBytes: Series;
+  /** model.DiskStats by device: the rates the components' volumes read */
+  disks: Map<string, DiskStats>;
   /** by gpu_uuid, "" included: any node_gpu* series creates its GPU */
   gpus: Map<string, GPU>;
   cloudProvider: LabelLastValue;
@@ -65,6 +76,7 @@ export function newNode(clusterId: string, id: NodeId): Node {
     kernelVersion: new LabelLastValue(),
     cpuCapacity: null,
     memoryTotalBytes: null,
+    disks: new Map(),
     gpus: new Map(),
     cloudProvider: new LabelLastValue(),
     region: new LabelLastValue(),

@@ -7,7 +7,7 @@ import type { MetricValues } from '../sources/metrics.js';
 import { ApplicationKind, newApplicationId } from './application-id.js';
 import { getOrCreateInstance, listenKey, type Applications, type Instance } from './applications.js';
 import { goToLower, parsesAsInt8, splitN } from './gostrings.js';
-import { newNode, nodeIdFromLabels, nodeKey, type Node, type World } from './model.js';
+import { newNode, nodeIdFromLabels, nodeKey, type DiskStats, type Node, type World } from './model.js';
 import { getNodePrice, type CloudPricingModel, type CustomCloudPricing } from './pricing.js';
 import { LabelLastValue, mergeAny } from './timeseries.js';
 
@@ -91,12 +91,30 @@ export function loadNodes(w: World, metrics: Metrics, nodes: NodeCache, pricing:
           break;
         }
         default:
-          if (queryName.startsWith('node_gpu')) nodeGPU(w, node, queryName, m);
+          if (queryName.startsWith('node_disk_')) nodeDisk(node, queryName, m);
+          else if (queryName.startsWith('node_gpu')) nodeGPU(w, node, queryName, m);
       }
     }
   }
   // priced here, before Fargate and managed-service nodes exist or change
   for (const n of w.nodes) n.price = getNodePrice(pricing.model, pricing.custom, n);
+}
+
+const DISK_FIELDS: Record<string, keyof DiskStats> = {
+  node_disk_read_time: 'readTime', node_disk_write_time: 'writeTime', node_disk_reads: 'readOps', node_disk_writes: 'writeOps',
+  node_disk_read_bytes: 'readBytes', node_disk_written_bytes: 'writtenBytes',
+};
+
+/** nodeDisk: any node_disk_* series creates its device's stats (io_time only feeds the UI) */
+function nodeDisk(node: Node, queryName: string, m: MetricValues): void {
+  const device = m.labels.device ?? '';
+  let stat = node.disks.get(device);
+  if (!stat) {
+    stat = { readTime: null, writeTime: null, readOps: null, writeOps: null, readBytes: null, writtenBytes: null };
+    node.disks.set(device, stat);
+  }
+  const field = DISK_FIELDS[queryName];
+  if (field) stat[field] = mergeAny(stat[field], m.values);
 }
 
 function nodeGPU(w: World, node: Node, queryName: string, m: MetricValues): void {
