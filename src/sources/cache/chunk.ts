@@ -3,7 +3,9 @@
  * `<project>-<md5 of the query>-<from>-<points>-<step>.db`, starting with a 26-byte little-endian header
  * (Go's binary.Read of a struct has no padding):
  *
- *   u8 version | i64 from | u32 points | i64 step | bool finalized | u32 metricsCount (v4) or dataSize (v3)
+ *   u8 version | i64 from | u32 points | i64 step | bool finalized | u32 series count
+ *
+ * (Go calls the last field DataSizeOrMetricsCount; both the v3 and the v4 reader take it as the count.)
  *
  * v4 (written by v1.24.5): u64 label hash per series; LZ4 blocks of at most 1 MiB of float32 values
  * (`u32 decompressed, u32 compressed` + block), a series never split across blocks; then the labels:
