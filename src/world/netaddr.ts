@@ -5,25 +5,30 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
-/** net.SplitHostPort's host, or "" wherever Go returns an error. */
-export function splitHostPortHost(hostport: string): string {
+/** net.SplitHostPort: [host, port], or null where Go returns an error. */
+export function splitHostPort(hostport: string): [string, string] | null {
   const i = hostport.lastIndexOf(':');
-  if (i < 0) return '';
+  if (i < 0) return null;
   let host: string;
   let j = 0;
   let k = 0;
   if (hostport.startsWith('[')) {
     const end = hostport.indexOf(']');
-    if (end < 0 || end + 1 === hostport.length || end + 1 !== i) return '';
+    if (end < 0 || end + 1 === hostport.length || end + 1 !== i) return null;
     host = hostport.slice(1, end);
     j = 1;
     k = end + 1;
   } else {
     host = hostport.slice(0, i);
-    if (host.includes(':')) return '';
+    if (host.includes(':')) return null;
   }
-  if (hostport.slice(j).includes('[') || hostport.slice(k).includes(']')) return '';
-  return host;
+  if (hostport.slice(j).includes('[') || hostport.slice(k).includes(']')) return null;
+  return [host, hostport.slice(i + 1)];
+}
+
+/** net.SplitHostPort's host, or "" wherever Go returns an error. */
+export function splitHostPortHost(hostport: string): string {
+  return splitHostPort(hostport)?.[0] ?? '';
 }
 
 export type IPClass = 'not-ip' | 'loopback' | 'private' | 'external';
@@ -65,16 +70,6 @@ export function classifyHost(host: string): IPClass {
     return 'external';
   }
   return 'not-ip';
-}
-
-/** net.SplitHostPort: [host, port], or null where Go returns an error. */
-export function splitHostPort(hostport: string): [string, string] | null {
-  const host = splitHostPortHost(hostport);
-  const i = hostport.lastIndexOf(':');
-  if (i < 0) return null;
-  // splitHostPortHost returns "" both for errors and for an empty host ("":port is valid in Go)
-  if (host === '' && !(hostport.startsWith(':') || hostport.startsWith('[]:'))) return null;
-  return [host, hostport.slice(i + 1)];
 }
 
 /** net.ParseIP(s).IsLoopback() of the standard library, which, unlike netaddr, unmaps ::ffff:a.b.c.d */
