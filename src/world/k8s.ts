@@ -4,16 +4,15 @@
  * and workload annotations. Only what the payload's application fields depend on is kept.
  */
 import type { ApplicationId } from '../model/application-id.js';
-import type { MetricValues } from '../sources/metrics.js';
+import type { MetricValues, Window } from '../sources/metrics.js';
 import { ApplicationKind, newApplicationId } from './application-id.js';
 import {
   getOrCreateContainer, getOrCreateInstance, listenKey, updateAnnotations, type Application, type Applications, type Instance,
 } from './applications.js';
-import { classifyHost } from './netaddr.js';
+import { isIP } from './netaddr.js';
 import type { Node } from './model.js';
 import type { Metrics } from './nodes.js';
-import { last, type Series } from './timeseries.js';
-import type { Window } from '../sources/metrics.js';
+import { last } from './timeseries.js';
 
 const JOB_SUFFIX = /-([a-z0-9]{5}|\d{10,})$/;
 /** the kube_pod_init_container_* and kube_pod_container_* queries, in QUERIES order */
@@ -56,11 +55,6 @@ function getJobOwners(metrics: readonly MetricValues[], clusterId: string): Map<
     owners.set(podKey(ns, jobName), newApplicationId(clusterId, ns, kind, name));
   }
   return owners;
-}
-
-/** net.ParseIP succeeds */
-function isIP(s: string): boolean {
-  return classifyHost(s) !== 'not-ip' && !s.includes('%');
 }
 
 /** podInfo: pod instances by uid; sets KubeStateMetrics.Installed through the caller */
@@ -237,7 +231,7 @@ function loadWorkloadAnnotations(ctx: K8sContext, metrics: Metrics): void {
   for (const [query, kind, nameLabel] of kinds) {
     for (const m of metrics.get(query) ?? []) {
       const app = ctx.apps.get(newApplicationId(ctx.clusterId, m.labels.namespace ?? '', kind, m.labels[nameLabel] ?? ''));
-      if (app) updateAnnotations(app.annotations, m.labels, m.values as Series, ctx.window);
+      if (app) updateAnnotations(app.annotations, m.labels, m.values, ctx.window);
     }
   }
 }

@@ -121,8 +121,8 @@ interface BuildContext {
 }
 
 /**
- * The world-building stages after the query stage. `timed` is the stats world's profile; the recording
- * world passes a profile without stage map, so nothing of it is timed.
+ * The world-building stages after the query stage, timed into `profile`; the recording world passes a
+ * profile without a stage map, so nothing of it is timed.
  */
 async function buildWorld(world: World, metrics: Metrics, ctx: BuildContext, profile: ConstructorProfile): Promise<void> {
   const nodes: NodeCache = new Map();
