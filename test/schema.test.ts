@@ -78,3 +78,31 @@ test('--out writes the file atomically and nothing to stdout; --json gives inden
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the fast validity check agrees with the zod schema on mutated payloads', async () => {
+  const { payloadSchema } = await import('../src/model/payload-schema.js');
+  const base = readFileSync(join(REPO_ROOT, 'test', 'golden', 'demo.json'), 'utf8');
+  const replacements: unknown[] = [null, 0, 1.5, -1, 2 ** 60, '', 'x', true, [], [1], ['a'], {}, { a: 1 }, { a: null }];
+  let seed = 7;
+  const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  const paths: string[][] = [];
+  const walk = (v: unknown, path: string[]) => {
+    paths.push(path);
+    if (v && typeof v === 'object' && !Array.isArray(v)) for (const [k, c] of Object.entries(v)) walk(c, [...path, k]);
+  };
+  walk(JSON.parse(base), []);
+  let checked = 0;
+  for (const path of paths.slice(1)) {
+    for (let r = 0; r < 4; r++) {
+      const payload = JSON.parse(base);
+      const parent = path.slice(0, -1).reduce((o: Record<string, unknown>, k) => o[k] as Record<string, unknown>, payload);
+      const key = path.at(-1)!;
+      if (r === 3) delete parent[key];
+      else parent[key] = replacements[random(replacements.length)];
+      if (r === 2) parent[`extra_${key}`] = 1;
+      assert.equal(schemaProblems(payload).length === 0, payloadSchema.safeParse(payload).success, `${path.join('.')} variant ${r}`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 300);
+});

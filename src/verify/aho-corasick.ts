@@ -17,6 +17,8 @@ export class AhoCorasick {
   /** needle ids ending at a state, own and inherited through failure links */
   private readonly out: number[][] = [[]];
   private readonly lengths: number[] = [];
+  /** transitions of the start state for every UTF-16 unit: most characters of a text are read there */
+  private rootNext = new Int32Array(0);
 
   constructor(needles: readonly string[]) {
     needles.forEach((needle, id) => {
@@ -38,6 +40,8 @@ export class AhoCorasick {
       this.out[state]!.push(id);
     });
     this.link();
+    this.rootNext = new Int32Array(65536);
+    for (const [c, to] of this.next[0]!) this.rootNext[c] = to;
   }
 
   private link(): void {
@@ -66,9 +70,11 @@ export class AhoCorasick {
     let state = 0;
     for (let i = 0; i < text.length; i++) {
       const c = fold(text.charCodeAt(i));
-      while (state !== 0 && !this.next[state]!.has(c)) state = this.fail[state]!;
-      state = this.next[state]!.get(c) ?? 0;
-      for (const id of this.out[state]!) hits.push({ start: i + 1 - this.lengths[id]!, end: i + 1, needle: id });
+      let to: number | undefined;
+      while (state !== 0 && (to = this.next[state]!.get(c)) === undefined) state = this.fail[state]!;
+      state = state === 0 ? this.rootNext[c]! : to!;
+      const out = this.out[state]!;
+      for (let k = 0; k < out.length; k++) hits.push({ start: i + 1 - this.lengths[out[k]!]!, end: i + 1, needle: out[k]! });
     }
     return hits;
   }

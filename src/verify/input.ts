@@ -51,10 +51,10 @@ export async function loadVerifyInput(args: SourceArgs & { payload?: string }, i
   const value = parse(text, name, notes);
   let context: BuildContext | undefined;
   if (sourcesGiven(args, io.env)) {
-    context = (await buildPayloadFromArgs(args, io)).context;
+    context = (await buildPayloadFromArgs({ ...args, profile: false }, io)).context;
   } else if (existsSync('./data')) {
     try {
-      context = (await buildPayloadFromArgs(args, io)).context;
+      context = (await buildPayloadFromArgs({ ...args, profile: false }, io)).context;
     } catch (err) {
       notes.push(`./data could not be read (${err instanceof CliError ? err.message : describe(err)}): only patterns were checked`);
     }

@@ -19,7 +19,53 @@ export interface PatternRule {
   what: string;
   severity: Severity;
   regex: RegExp;
+  /** a cheap test on the text's features that must hold for the regex to match at all */
+  mayMatch(f: TextFeatures): boolean;
   accept?(match: string): boolean;
+}
+
+/**
+ * What one pass over a string tells about which patterns can match in it, as bit flags (no allocation:
+ * a payload can have hundreds of thousands of strings).
+ */
+export type TextFeatures = number;
+export const F = {
+  at: 1,
+  dollar: 2,
+  dot: 4,
+  digitDot: 8,
+  schemeSep: 16,
+  jwtStart: 32,
+  /** a hex digit or colon on both sides of a colon: the shape of an IPv6 address */
+  hexColon: 64,
+  /** a run of 24 or more token characters */
+  tokenRun: 128,
+} as const;
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isHex = (c: number) => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+const isTokenChar = (c: number) => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 43 || c === 61 || c === 45;
+
+export function textFeatures(text: string): TextFeatures {
+  let f = 0;
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    run = isTokenChar(c) ? run + 1 : 0;
+    if (run >= 24) f |= F.tokenRun;
+    if (c === 64) f |= F.at;
+    else if (c === 36) f |= F.dollar;
+    else if (c === 46) {
+      f |= F.dot;
+      if (isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1))) f |= F.digitDot;
+    } else if (c === 58) {
+      if (text.charCodeAt(i + 1) === 47 && text.charCodeAt(i + 2) === 47) f |= F.schemeSep;
+      const prev = text.charCodeAt(i - 1);
+      const next = text.charCodeAt(i + 1);
+      if ((isHex(prev) || prev === 58) && (isHex(next) || next === 58)) f |= F.hexColon;
+    } else if (c === 101 && text.charCodeAt(i + 1) === 121 && text.charCodeAt(i + 2) === 74) f |= F.jwtStart;
+  }
+  return f;
 }
 
 /** Public domains of code, not of the instance: Go import paths fill function names in profiles. */
@@ -41,30 +87,35 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     rule: 'pattern:jwt',
     what: 'JSON Web Token',
     severity: 'error',
+    mayMatch: (f) => (f & F.jwtStart) !== 0,
     regex: /eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g,
   },
   {
     rule: 'pattern:password-hash',
     what: 'password hash (bcrypt or crypt)',
     severity: 'error',
+    mayMatch: (f) => (f & F.dollar) !== 0,
     regex: /\$(?:2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}|[156]\$(?:rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{22,86})/g,
   },
   {
     rule: 'pattern:url',
     what: 'URL',
     severity: 'error',
+    mayMatch: (f) => (f & F.schemeSep) !== 0,
     regex: /\b[a-z][a-z0-9+.-]{1,15}:\/\/[^\s"'<>]+/gi,
   },
   {
     rule: 'pattern:email',
     what: 'e-mail address',
     severity: 'error',
+    mayMatch: (f) => (f & F.at) !== 0,
     regex: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
   },
   {
     rule: 'pattern:ipv4',
     what: 'IPv4 address',
     severity: 'error',
+    mayMatch: (f) => (f & F.digitDot) !== 0,
     regex: /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])/g,
     accept: (m) => isIP(m) === 4 && m !== '0.0.0.0',
   },
@@ -72,6 +123,7 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     rule: 'pattern:ipv6',
     what: 'IPv6 address',
     severity: 'error',
+    mayMatch: (f) => (f & F.hexColon) !== 0,
     regex: /(?<![0-9A-Za-z:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Za-z:])/g,
     // "::" or "a::b" also occur inside application ids with empty parts; a real address has 3+ groups
     accept: (m) => isIP(m) === 6 && m.split(':').filter((g) => g !== '').length >= 3,
@@ -80,6 +132,7 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     rule: 'pattern:hostname',
     what: 'host name',
     severity: 'warning',
+    mayMatch: (f) => (f & F.dot) !== 0,
     regex: /(?<![A-Za-z0-9_.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![A-Za-z0-9_-])/g,
     accept: (m) => {
       if (CODE_DOMAINS.test(m)) return false;
@@ -91,6 +144,7 @@ export const PATTERN_RULES: readonly PatternRule[] = [
     rule: 'pattern:token',
     what: 'long random token',
     severity: 'warning',
+    mayMatch: (f) => (f & F.tokenRun) !== 0,
     regex: /[A-Za-z0-9_+=-]{24,}/g,
     accept: (m) => {
       const digits = m.replace(/[^0-9]/g, '').length;
@@ -101,10 +155,10 @@ export const PATTERN_RULES: readonly PatternRule[] = [
 ];
 
 /** Every pattern hit in a string; `skip` leaves out rules that do not apply at its path. */
-export function findPatterns(text: string, skip: ReadonlySet<string> = new Set()): PatternHit[] {
+export function findPatterns(text: string, skip: ReadonlySet<string> = new Set(), features: TextFeatures = textFeatures(text)): PatternHit[] {
   const hits: PatternHit[] = [];
   for (const rule of PATTERN_RULES) {
-    if (skip.has(rule.rule)) continue;
+    if (skip.has(rule.rule) || !rule.mayMatch(features)) continue;
     rule.regex.lastIndex = 0;
     for (const m of text.matchAll(rule.regex)) {
       if (rule.accept && !rule.accept(m[0])) continue;

@@ -6,7 +6,7 @@ import { formatPath } from '../diff/path.js';
 import { AhoCorasick } from './aho-corasick.js';
 import type { Finding } from './finding.js';
 import type { Needle } from './identifying.js';
-import { findPatterns, type PatternHit } from './patterns.js';
+import { findPatterns, PATTERN_RULES, textFeatures, type PatternHit, type TextFeatures } from './patterns.js';
 
 interface Span {
   start: number;
@@ -42,8 +42,10 @@ export class AnonymityScanner {
 
   /** Needle hits that start and end at word boundaries: "prod" is found in "slack:prod", not in "product". */
   private needleHits(text: string): Array<Span & { needle: Needle }> {
+    const hits = this.matcher.findAll(text);
+    if (hits.length === 0) return [];
     const out: Array<Span & { needle: Needle }> = [];
-    for (const hit of this.matcher.findAll(text)) {
+    for (const hit of hits) {
       const needle = this.needles[hit.needle]!;
       const v = needle.value;
       if (isWord(v.charCodeAt(0)) && hit.start > 0 && isWord(text.charCodeAt(hit.start - 1))) continue;
@@ -55,9 +57,9 @@ export class AnonymityScanner {
     return out.filter((a, i) => !out.some((b, j) => j !== i && b.start <= a.start && a.end <= b.end && (b.end - b.start > a.end - a.start || j < i)));
   }
 
-  private patternHits(text: string, skip: ReadonlySet<string>, covered: readonly Span[]): PatternHit[] {
+  private patternHits(text: string, skip: ReadonlySet<string>, covered: readonly Span[], features?: TextFeatures): PatternHit[] {
     // a pattern overlapping an identifying value would report the same text twice
-    return findPatterns(text, skip).filter((p) => !covered.some((c) => c.start < p.end && p.start < c.end));
+    return findPatterns(text, skip, features).filter((p) => !covered.some((c) => c.start < p.end && p.start < c.end));
   }
 
   /** The text with every identifying part replaced by «what it is». */
@@ -89,9 +91,12 @@ export class AnonymityScanner {
 
   /** One string of the payload: a value, or a map key (then `segments` ends with it). */
   checkString(text: string, segments: ReadonlyArray<string | number>, isKey: boolean, kind: 'identifying' | 'profile' = 'identifying'): void {
-    const skip = skippedRules(isKey ? segments.slice(0, -1) : segments);
     const needles = this.needleHits(text);
-    const patterns = this.patternHits(text, skip, needles);
+    // almost every string of a payload fails both cheap tests: skip the path work for those
+    const features = textFeatures(text);
+    if (needles.length === 0 && !PATTERN_RULES.some((rule) => rule.mayMatch(features))) return;
+    const skip = skippedRules(isKey ? segments.slice(0, -1) : segments);
+    const patterns = this.patternHits(text, skip, needles, features);
     if (needles.length === 0 && patterns.length === 0) return;
     const path = this.maskedPath(segments);
     const note = KNOWN.find(([re]) => re.test(path))?.[1];
@@ -110,7 +115,10 @@ export class AnonymityScanner {
     }
   }
 
-  /** Walks a payload; the base64 profiles are left to the profile check. */
+  /**
+   * Walks a payload; the base64 profiles are left to the profile check. `segments` is one stack shared by
+   * the whole walk (pushed and popped), since a payload can have hundreds of thousands of map keys.
+   */
   scanPayload(value: unknown, segments: Array<string | number> = []): void {
     if (typeof value === 'string') {
       if (segments.length === 2 && segments[0] === 'profile' && (segments[1] === 'cpu' || segments[1] === 'memory')) return;
@@ -118,14 +126,22 @@ export class AnonymityScanner {
       return;
     }
     if (Array.isArray(value)) {
-      value.forEach((item, i) => this.scanPayload(item, [...segments, i]));
+      for (let i = 0; i < value.length; i++) {
+        segments.push(i);
+        this.scanPayload(value[i], segments);
+        segments.pop();
+      }
       return;
     }
     if (value !== null && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) {
-        const child = [...segments, key];
-        this.checkString(key, child, true);
-        this.scanPayload(item, child);
+      // Object.keys over for-in: much faster on objects with hundreds of thousands of keys
+      const keys = Object.keys(value);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        segments.push(key);
+        this.checkString(key, segments, true);
+        this.scanPayload((value as Record<string, unknown>)[key], segments);
+        segments.pop();
       }
     }
   }
