@@ -18,7 +18,7 @@ type Fixture = Record<string, Array<[Record<string, string>, (() => Float32Array
 
 class FakeSource implements MetricsSource {
   readonly description = 'fake';
-  constructor(private readonly fixture: Fixture) {}
+  constructor(private readonly fixture: Fixture, readonly recordingRules: 'stored' | 'absent' = 'absent') {}
   async queryRange(q: MetricsQuery): Promise<QueryOutcome> {
     const metrics: MetricValues[] = (this.fixture[q.name] ?? []).map(([labels, values]) => ({ ...splitLabels(labels), values: (values ?? ONES)() }));
     return { metrics, warnings: [] };
@@ -114,6 +114,21 @@ describe('world model rules', () => {
     // a /k8s/ container id marks kube-state-metrics as required even when its pod is unknown
     assert.equal(w.integrationStatus.kubeStateMetrics.required, true);
     assert.equal(w.applications.values().find((a) => a.id.name === 'cache')!.custom, true);
+  });
+
+  it('reads the rr_connection series of a source that stores them instead of rebuilding them', async () => {
+    const stored = new FakeSource({
+      ...nodeInfo,
+      container_application_type: [[{ ...node, container_id: '/system.slice/app.service', application_type: 'golang' }]],
+      container_net_tcp_successful_connects: [[{ ...node, container_id: '/system.slice/app.service', destination: '10.9.9.9:5432', actual_destination: '10.9.9.9:5432' }, RATE(1)]],
+      rr_connection_tcp_active: [[{ app: 'p:_:Unknown:app', dest: 'p:db:StatefulSet:pg' }]],
+    }, 'stored');
+    const profile = { stages: {}, queries: {} };
+    const w = await loadProjectWorld({ id: 'p' }, stored, WINDOW, profile);
+    // the stored pair links app to a StatefulSet the world did not have; nothing was rebuilt
+    assert.deepEqual(apps(w), ['p:_:Unknown:app=app@n1', 'p:db:StatefulSet:pg=']);
+    assert.equal((profile.queries as Record<string, { metrics_count: number }>).rr_connection_tcp_active!.metrics_count, 1);
+    assert.equal((profile.queries as Record<string, { metrics_count: number }>).rr_connection_tcp_successful!.metrics_count, 0);
   });
 
   it('turns unknown destinations into ExternalService applications, or not', async () => {

@@ -86,6 +86,11 @@ export interface MetricsSource {
   /** where the metrics come from, without credentials, for messages */
   readonly description: string;
   /**
+   * Whether the store holds Coroot's rr_* recording-rule series. "absent" (Prometheus): the world loader
+   * rebuilds the rr_connection_* rules itself. Unset means "stored" (Coroot's cache), read as they are.
+   */
+  readonly recordingRules?: 'stored' | 'absent';
+  /**
    * Runs one query. Resolves with the series, or rejects with MetricsQueryError; never hangs past the
    * source's own timeout. `signal` aborts it early.
    */

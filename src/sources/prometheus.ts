@@ -173,6 +173,7 @@ export function parseQueryRangeResult(result: unknown[], labels: ReadonlySet<str
 
 export class PrometheusSource implements MetricsSource {
   readonly description: string;
+  readonly recordingRules = 'absent' as const;
   private readonly endpoint: URL;
   private readonly headers: Record<string, string>;
   private readonly agent: HttpAgent | HttpsAgent;

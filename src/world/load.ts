@@ -5,8 +5,8 @@
  * that the stage map has Coroot's keys.
  *
  * Coroot's rr_connection_* series come from its cache, where its updater computed them from a second
- * world with per-instance connections. Prometheus has none, so the loader also runs the 67
- * instance-to-instance queries (not counted in the statistics, as Coroot's stats path does not run them),
+ * world with per-instance connections. Prometheus has none, so for a source without recording rules the
+ * loader also runs the 67 instance-to-instance queries (not counted in the statistics, as Coroot's stats path does not run them),
  * builds that recording-rule world from the same window, and answers the rr_connection_* queries with
  * the rules' series.
  */
@@ -49,7 +49,10 @@ export interface LoadOptions {
   customCloudPricing?: CustomCloudPricing;
   /** timed as the get_check_configs stage, as LoadWorld reads the check configs itself */
   getCheckConfigs?: () => Promise<unknown>;
-  /** false: leave the rr_connection_* queries empty, as a plain Prometheus answers them */
+  /**
+   * false: answer the rr_connection_* queries from the source even when it has no recording rules (a
+   * plain Prometheus then gives none). Sources that store them (Coroot's cache) are always read.
+   */
   rebuildConnections?: boolean;
   signal?: AbortSignal;
 }
@@ -221,7 +224,8 @@ async function queryBatch(
     if (profile.queries) recordQuery(profile.queries, q.statsName, metrics ?? [], goSeconds(process.hrtime.bigint() - start), metrics === null);
     if (metrics) results.set(q.name, metrics);
   };
-  const isRebuilt = (q: ConstructorQuery) => options.rebuildConnections !== false && q.recordingRule && q.name.startsWith('rr_connection') && !q.name.endsWith('_raw');
+  const rebuild = options.rebuildConnections !== false && source.recordingRules === 'absent';
+  const isRebuilt = (q: ConstructorQuery) => rebuild && q.recordingRule && q.name.startsWith('rr_connection') && !q.name.endsWith('_raw');
   await Promise.all(batch.filter((q) => !isRebuilt(q)).map(async (q) => record(q, await runQuery(source, q, options.signal, out.failures, out.warnings))));
   const rebuilt = batch.filter(isRebuilt);
   if (rebuilt.length > 0) {
