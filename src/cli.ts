@@ -7,7 +7,7 @@ import { CliError, ExitCode, describe } from './errors.js';
 import { createIO, type IO, type IOOptions } from './io.js';
 import { redact } from './redact.js';
 import type { CommandSpec, GlobalArgs } from './commands/command.js';
-import { commands } from './commands/index.js';
+import { commands, type CommandEntry } from './commands/index.js';
 
 export const PROGRAM = 'coroot-usage';
 
@@ -26,6 +26,17 @@ function reportError(io: IO, err: unknown, debug: boolean): number {
     if (stack?.stack) io.stderr.write(`${redact(stack.stack)}\n`);
   }
   return cliError.exitCode;
+}
+
+/** A command that is listed but not run: yargs needs only its usage and summary. */
+function listedOnly(entry: CommandEntry): CommandSpec {
+  return { name: entry.name, usage: entry.usage, summary: entry.summary, examples: [], builder: (y) => y, run: async () => ExitCode.internal };
+}
+
+/** The sub-command named on the command line: the first argument that is not an option. */
+function requestedCommand(argv: string[]): CommandEntry | undefined {
+  const name = argv.find((arg) => !arg.startsWith('-'));
+  return commands.find((c) => c.name === name);
 }
 
 function registerCommand(y: Argv<GlobalArgs>, spec: CommandSpec, io: IO, setExit: (code: number) => void): Argv<GlobalArgs> {
@@ -83,13 +94,23 @@ export async function main(rawArgv: string[], ioOptions: IOOptions = {}): Promis
       if (err) throw err;
       throw new CliError('usage', msg ?? 'invalid command line');
     });
-  for (const spec of commands) parser = registerCommand(parser, spec, io, (code) => (exitCode = code));
+  const requested = requestedCommand(argv);
+  const loaded = requested ? await requested.load() : undefined;
+  for (const entry of commands) {
+    const spec = entry === requested ? loaded! : listedOnly(entry);
+    parser = registerCommand(parser, spec, io, (code) => (exitCode = code));
+  }
 
   try {
     let helpText = '';
-    await parser.parseAsync(argv, {}, (err: Error | undefined, _parsed: unknown, output: string) => {
-      if (!err && output) helpText = output;
-    });
+    // With a callback yargs renders its help text on every call (tens of ms); it is only wanted for --help.
+    if (argv.includes('--help') || argv.includes('-h')) {
+      await parser.parseAsync(argv, {}, (err: Error | undefined, _parsed: unknown, output: string) => {
+        if (!err && output) helpText = output;
+      });
+    } else {
+      await parser.parseAsync(argv);
+    }
     if (helpText) io.out(`${helpText}\n`);
     return exitCode;
   } catch (err) {

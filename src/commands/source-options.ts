@@ -4,8 +4,8 @@
  */
 import type { Argv } from 'yargs';
 import type { IO } from '../io.js';
-import { buildPayload, DEFAULT_COROOT_VERSION, parseAt, type BuiltPayload } from '../model/build.js';
-import { encodePayload } from '../model/payload-codec.js';
+import type { BuiltPayload } from '../model/build.js';
+import { DEFAULT_COROOT_VERSION } from '../model/version.js';
 
 export interface SourceArgs {
   'data-dir'?: string;
@@ -38,6 +38,8 @@ export function withSourceOptions<T>(y: Argv<T>): Argv<T & SourceArgs> {
 }
 
 export async function buildPayloadFromArgs(args: SourceArgs, io: IO): Promise<BuiltPayload & { bytes: Buffer }> {
+  // loaded here rather than at the top: commands import this module for its options alone
+  const [{ buildPayload, parseAt }, { encodePayload }] = await Promise.all([import('../model/build.js'), import('../model/payload-codec.js')]);
   // Coroot profiles exactly its collect(): the CPU profile starts before it and both stop after it.
   const selfProfile = args.profile ? await (await import('../profile/self.js')).startSelfProfile() : undefined;
   let built: BuiltPayload;

@@ -13,7 +13,6 @@ import { applyBootstrap, parseConfigProjects } from './bootstrap.js';
 import { collect, type BuildNotes } from './collect.js';
 import type { Payload } from './payload-schema.js';
 
-export const DEFAULT_COROOT_VERSION = '1.24.5';
 
 export interface BuildOptions {
   coroot: CorootFlags;
