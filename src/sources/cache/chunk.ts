@@ -19,6 +19,7 @@
  * it adds and whose labels it reads.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { MetricValues } from '../metrics.js';
 import { CacheFormatError } from './errors.js';
 import { fillAny, type FillFn, type Target } from './fill.js';
 import { ChunkFileReader } from './file-reader.js';
@@ -112,15 +113,8 @@ export function readChunkMeta(path: string, queryHash: string): ChunkMeta {
 }
 
 /** model.MetricValues while a query is being assembled, keyed by its label hash. */
-export interface CachedSeries {
+export interface CachedSeries extends Omit<MetricValues, 'values'> {
   hash: bigint;
-  labels: Record<string, string>;
-  machineId: string;
-  systemUuid: string;
-  containerId: string;
-  destination: string;
-  actualDestination: string;
-  destIp: boolean;
   values: Target;
 }
 

@@ -5,9 +5,8 @@
 import pg from 'pg';
 import { CliError, describe, inputError, unavailableError } from '../../errors.js';
 import { registerSecret } from '../../redact.js';
-import type { ApplicationDeploymentRecord, CorootDatabase, ProjectRecord, UserRecord } from './records.js';
-import { decodeStoredRows } from './rows.js';
-import { checkSchema, selectList, type SchemaReport } from './schema-check.js';
+import { checkSchema, type SchemaReport } from './schema-check.js';
+import { SqlCorootReader } from './sql-reader.js';
 
 export interface PostgresOptions {
   connectTimeoutMs: number;
@@ -79,10 +78,12 @@ function postgresError(where: string, err: unknown): CliError {
   return inputError(`${where}: ${text}`, err);
 }
 
-export class PostgresDatabase implements CorootDatabase {
+export class PostgresDatabase extends SqlCorootReader {
   readonly type = 'postgres' as const;
 
-  private constructor(readonly description: string, private readonly client: pg.Client, private readonly schema: SchemaReport) {}
+  private constructor(description: string, private readonly client: pg.Client, schema: SchemaReport) {
+    super(description, schema);
+  }
 
   static async open(connectionString: string, options: PostgresOptions): Promise<PostgresDatabase> {
     const config = clientConfig(connectionString, options);
@@ -112,7 +113,7 @@ export class PostgresDatabase implements CorootDatabase {
     }
   }
 
-  private async all<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+  protected async all<T extends Record<string, unknown>>(sql: string, params: unknown[]): Promise<T[]> {
     try {
       return (await this.client.query<T>(sql, params)).rows;
     } catch (err) {
@@ -120,37 +121,8 @@ export class PostgresDatabase implements CorootDatabase {
     }
   }
 
-  private has(table: string): boolean {
-    return this.schema.columns.has(table);
-  }
-
-  async getUsers(): Promise<UserRecord[]> {
-    if (!this.has('users')) return [];
-    return decodeStoredRows.users(await this.all(`SELECT ${selectList(this.schema, 'users', ['id', 'email', 'name', 'roles'])} FROM users`));
-  }
-
-  async getProjects(): Promise<ProjectRecord[]> {
-    return decodeStoredRows.projects(await this.all(`SELECT ${selectList(this.schema, 'project', ['id', 'name', 'prometheus', 'settings'])} FROM project`));
-  }
-
-  async getCheckConfigRows(projectId: string): Promise<Array<{ applicationId: string; configs: string | null }>> {
-    if (!this.has('check_configs')) return [];
-    return decodeStoredRows.checkConfigs(await this.all(
-      `SELECT ${selectList(this.schema, 'check_configs', ['application_id', 'configs'])} FROM check_configs WHERE project_id = $1`, [projectId]));
-  }
-
-  async getSentIncidentNotificationsStat(from: number): Promise<Record<string, number>> {
-    if (!this.has('incident_notification')) return {};
-    return decodeStoredRows.sentNotifications(await this.all(
-      'SELECT destination, count(*) AS count FROM incident_notification WHERE timestamp >= $1 AND sent_at > 0 GROUP BY destination', [from]));
-  }
-
-  async getApplicationDeployments(projectId: string): Promise<ApplicationDeploymentRecord[]> {
-    if (!this.has('application_deployment')) return [];
-    return decodeStoredRows.deployments(await this.all(
-      `SELECT project_id, application_id, name, started_at, finished_at, metrics_snapshot FROM (
-         SELECT *, row_number() OVER (PARTITION BY application_id ORDER BY started_at DESC) AS n
-         FROM application_deployment WHERE project_id = $1) d WHERE n <= 100 ORDER BY application_id, started_at`, [projectId]));
+  protected param(n: number): string {
+    return `$${n}`;
   }
 
   async close(): Promise<void> {

@@ -5,9 +5,8 @@
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import { CliError, describe, inputError, unavailableError } from '../../errors.js';
-import type { ApplicationDeploymentRecord, CorootDatabase, ProjectRecord, UserRecord } from './records.js';
-import { checkSchema, selectList, type SchemaReport } from './schema-check.js';
-import { decodeStoredRows } from './rows.js';
+import { checkSchema, type SchemaReport } from './schema-check.js';
+import { SqlCorootReader } from './sql-reader.js';
 
 export interface SqliteOptions {
   /** how long to wait for a lock held by a running Coroot, in ms */
@@ -29,14 +28,11 @@ function sqliteError(path: string, err: unknown): CliError {
   return inputError(`${path}: ${text}`, err);
 }
 
-export class SqliteDatabase implements CorootDatabase {
+export class SqliteDatabase extends SqlCorootReader {
   readonly type = 'sqlite' as const;
-  private readonly db: Database.Database;
-  private readonly schema: SchemaReport;
 
-  private constructor(readonly description: string, db: Database.Database, schema: SchemaReport) {
-    this.db = db;
-    this.schema = schema;
+  private constructor(description: string, private readonly db: Database.Database, schema: SchemaReport) {
+    super(description, schema);
   }
 
   static open(path: string, options: SqliteOptions): SqliteDatabase {
@@ -65,7 +61,7 @@ export class SqliteDatabase implements CorootDatabase {
     }
   }
 
-  private all<T>(sql: string, ...params: unknown[]): T[] {
+  protected async all<T extends Record<string, unknown>>(sql: string, params: unknown[]): Promise<T[]> {
     try {
       return this.db.prepare(sql).all(...params) as T[];
     } catch (err) {
@@ -73,44 +69,8 @@ export class SqliteDatabase implements CorootDatabase {
     }
   }
 
-  private has(table: string): boolean {
-    return this.schema.columns.has(table);
-  }
-
-  async getUsers(): Promise<UserRecord[]> {
-    if (!this.has('users')) return [];
-    const rows = this.all<{ id: number; email: string; name: string; roles: unknown }>(
-      `SELECT ${selectList(this.schema, 'users', ['id', 'email', 'name', 'roles'])} FROM users`);
-    return decodeStoredRows.users(rows);
-  }
-
-  async getProjects(): Promise<ProjectRecord[]> {
-    const rows = this.all<{ id: unknown; name: unknown; prometheus: unknown; settings: unknown }>(
-      `SELECT ${selectList(this.schema, 'project', ['id', 'name', 'prometheus', 'settings'])} FROM project`);
-    return decodeStoredRows.projects(rows);
-  }
-
-  async getCheckConfigRows(projectId: string): Promise<Array<{ applicationId: string; configs: string | null }>> {
-    if (!this.has('check_configs')) return [];
-    const rows = this.all<{ application_id: unknown; configs: unknown }>(
-      `SELECT ${selectList(this.schema, 'check_configs', ['application_id', 'configs'])} FROM check_configs WHERE project_id = ?`, projectId);
-    return decodeStoredRows.checkConfigs(rows);
-  }
-
-  async getSentIncidentNotificationsStat(from: number): Promise<Record<string, number>> {
-    if (!this.has('incident_notification')) return {};
-    const rows = this.all<{ destination: unknown; count: unknown }>(
-      'SELECT destination, count(*) AS count FROM incident_notification WHERE timestamp >= ? AND sent_at > 0 GROUP BY destination', from);
-    return decodeStoredRows.sentNotifications(rows);
-  }
-
-  async getApplicationDeployments(projectId: string): Promise<ApplicationDeploymentRecord[]> {
-    if (!this.has('application_deployment')) return [];
-    const rows = this.all<Record<string, unknown>>(
-      `SELECT project_id, application_id, name, started_at, finished_at, metrics_snapshot FROM (
-         SELECT *, row_number() OVER (PARTITION BY application_id ORDER BY started_at DESC) AS n
-         FROM application_deployment WHERE project_id = ?) WHERE n <= 100 ORDER BY application_id, started_at`, projectId);
-    return decodeStoredRows.deployments(rows);
+  protected param(): string {
+    return '?';
   }
 
   async close(): Promise<void> {
