@@ -20,6 +20,13 @@ export interface SourceArgs {
   'pg-timeout': number;
   /** --no-profile: leave the profile section as GET /stats returns it */
   profile: boolean;
+  'prometheus-url'?: string[];
+  live: boolean;
+  'prometheus-user'?: string;
+  'prometheus-password'?: string;
+  'prometheus-header'?: string[];
+  'prometheus-tls-skip-verify': boolean;
+  'prometheus-timeout': number;
 }
 
 export function withSourceOptions<T>(y: Argv<T>): Argv<T & SourceArgs> {
@@ -34,6 +41,13 @@ export function withSourceOptions<T>(y: Argv<T>): Argv<T & SourceArgs> {
     .option('as-running', { type: 'boolean', default: false, group: 'Sources:', describe: 'model an already running Coroot: no start-up bootstrap, and unreadable project rows give what it sends then instead of an error' })
     .option('db-busy-timeout', { type: 'number', default: 2000, group: 'Sources:', describe: 'ms to wait for a SQLite lock held by Coroot' })
     .option('pg-timeout', { type: 'number', default: 10000, group: 'Sources:', describe: 'ms to wait for PostgreSQL to connect or answer' })
+    .option('prometheus-url', { type: 'string', array: true, group: 'Metrics:', describe: 'read the metrics of every project (URL) or of one project (PROJECT=URL, id or name) from this Prometheus; repeatable' })
+    .option('live', { type: 'boolean', default: false, group: 'Metrics:', describe: "read each project's metrics from the Prometheus it is configured with in Coroot" })
+    .option('prometheus-user', { type: 'string', group: 'Metrics:', describe: 'basic-auth user for Prometheus' })
+    .option('prometheus-password', { type: 'string', group: 'Metrics:', describe: 'basic-auth password [env COROOT_USAGE_PROMETHEUS_PASSWORD]' })
+    .option('prometheus-header', { type: 'string', array: true, group: 'Metrics:', describe: 'extra request header "Name: value" (repeatable), e.g. "Authorization: Bearer ..."' })
+    .option('prometheus-tls-skip-verify', { type: 'boolean', default: false, group: 'Metrics:', describe: "accept any TLS certificate from Prometheus" })
+    .option('prometheus-timeout', { type: 'number', default: 60, group: 'Metrics:', describe: 'seconds to wait for each Prometheus request' })
     .option('profile', { type: 'boolean', default: true, group: 'Sources:', describe: "embed this process's CPU and heap profiles as Coroot embeds its own; --no-profile leaves the section as GET /stats returns it (from/to 0, empty strings)" }) as Argv<T & SourceArgs>;
 }
 
@@ -57,6 +71,17 @@ export async function buildPayloadFromArgs(args: SourceArgs, io: IO): Promise<Bu
       asRunning: args['as-running'],
       dbBusyTimeoutMs: args['db-busy-timeout'],
       pgTimeoutMs: args['pg-timeout'],
+      prometheus: (args['prometheus-url'] ?? []).length > 0 || args.live
+        ? {
+          urls: args['prometheus-url'] ?? [],
+          live: args.live,
+          user: args['prometheus-user'],
+          password: args['prometheus-password'] ?? (io.env.COROOT_USAGE_PROMETHEUS_PASSWORD || undefined),
+          headers: args['prometheus-header'] ?? [],
+          tlsSkipVerify: args['prometheus-tls-skip-verify'],
+          timeoutMs: args['prometheus-timeout'] * 1000,
+        }
+        : undefined,
     }, io);
   } catch (err) {
     await selfProfile?.stop().catch(() => undefined);

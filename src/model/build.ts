@@ -11,6 +11,7 @@ import { CorootReadError } from '../sources/database/rows.js';
 import { SqliteDatabase } from '../sources/database/sqlite.js';
 import { applyBootstrap, parseConfigProjects } from './bootstrap.js';
 import { collect, type BuildNotes } from './collect.js';
+import type { PrometheusOptions } from './metrics-loader.js';
 import type { Payload } from './payload-schema.js';
 
 
@@ -23,6 +24,8 @@ export interface BuildOptions {
   asRunning: boolean;
   dbBusyTimeoutMs: number;
   pgTimeoutMs: number;
+  /** where metrics come from; none: no world is loaded */
+  prometheus?: PrometheusOptions;
 }
 
 export interface BuildContext {
@@ -75,8 +78,13 @@ export async function buildPayload(options: BuildOptions, io: IO): Promise<Built
   try {
     const { database: db, changes } = options.asRunning ? { database: stored, changes: [] } : await applyBootstrap(stored, config, configProjects);
     for (const change of changes) io.warn(`${change} (applied here in memory, not written)`);
+    // the world model is loaded only when a metrics source is asked for
+    const loadWorld = options.prometheus
+      ? (await import('./metrics-loader.js')).makeWorldLoader(options.prometheus, config, dataDir.path, db, io)
+      : undefined;
     const result = await collect({
       db,
+      loadWorld,
       instance: { uuid: uuid.value, version: options.corootVersion, installationType: options.installationType ?? '' },
       globalClickHouse: config.globalClickHouse,
       now,

@@ -8,8 +8,16 @@
 import type { GlobalClickHouse } from '../sources/coroot-config.js';
 import { NOTIFICATION_TYPES, type CorootDatabase, type ProjectRecord } from '../sources/database/records.js';
 import { CorootReadError, decodeCheckConfigsColumn } from '../sources/database/rows.js';
+import type { LoadedWorld } from '../world/load.js';
 import { isZeroApplicationId, parseApplicationId } from './application-id.js';
+import { applyWorldToPayload } from './collect-world.js';
 import type { Payload } from './payload-schema.js';
+
+/**
+ * Loads one project's world for the hour Coroot would use, recording query statistics and stages into
+ * `profile`; undefined when the project's metrics are not fresh (Coroot then skips the project).
+ */
+export type WorldLoader = (project: ProjectRecord, profile: Payload['performance']['constructor'], now: number) => Promise<LoadedWorld | undefined>;
 
 export interface CollectInputs {
   db: CorootDatabase;
@@ -23,6 +31,8 @@ export interface CollectInputs {
    * on, the payload of a failed GetProjects.
    */
   asRunning: boolean;
+  /** none: no metrics source, so no world is loaded */
+  loadWorld?: WorldLoader;
   warn(message: string): void;
 }
 
@@ -203,16 +213,31 @@ export async function collect(inputs: CollectInputs): Promise<CollectResult> {
   stats.infra.deployment_summaries = {};
   stats.infra.applications_by_kind = {};
 
+  const loadSeconds: number[] = [];
   for (const project of projects) {
     if ((project.settings.memberProjects ?? []).length > 0) continue; // multicluster: counted in infra.projects only
     collectProjectSettings(stats, project, inputs, categories, alerting);
     if (!(await collectInspectionOverrides(stats, project, inputs))) continue;
+    const world = await inputs.loadWorld?.(project, stats.performance.constructor, inputs.now);
+    if (!world || world.error !== null) continue;
+    loadSeconds.push(world.loadSeconds);
+    // auditor.Audit replaces the stages map for every project; the audit itself is not rebuilt
+    stats.performance.auditor.stages = {};
+    applyWorldToPayload(stats, world, inputs.now);
   }
-  for (const path of ['integration.node_agent', 'integration.node_agent_versions', 'integration.kube_state_metrics', 'integration.cloud_costs',
-    'integration.java_async_profiler', 'integration.fluxcd', 'integration.argocd', 'stack', 'infra.nodes', 'infra.cpu_cores', 'infra.gpus',
-    'infra.applications', 'infra.applications_by_kind', 'infra.instances', 'infra.deployments', 'infra.deployment_summaries',
-    'infra.kernel_versions', 'ux.world_load_time_avg', 'ux.audit_time_avg', 'performance']) {
-    notes.set(path, NO_WORLD_NOTE);
+  stats.ux.world_load_time_avg = loadSeconds.length ? Math.fround(loadSeconds.reduce((a, b) => a + b, 0) / loadSeconds.length) : 0;
+  if (loadSeconds.length > 0) {
+    notes.set('ux.audit_time_avg', "Coroot's auditor is not rebuilt: Coroot reports its own audit time here");
+    notes.set('performance.auditor', "Coroot's auditor is not rebuilt: Coroot reports the audit stages of the last project here");
+    notes.set('infra.deployments', 'not rebuilt yet: rollouts of the last hour are counted as 0');
+    notes.set('infra.deployment_summaries', 'not rebuilt yet');
+  } else {
+    for (const path of ['integration.node_agent', 'integration.node_agent_versions', 'integration.kube_state_metrics', 'integration.cloud_costs',
+      'integration.java_async_profiler', 'integration.fluxcd', 'integration.argocd', 'stack', 'infra.nodes', 'infra.cpu_cores', 'infra.gpus',
+      'infra.applications', 'infra.applications_by_kind', 'infra.instances', 'infra.deployments', 'infra.deployment_summaries',
+      'infra.kernel_versions', 'ux.world_load_time_avg', 'ux.audit_time_avg', 'performance']) {
+      notes.set(path, NO_WORLD_NOTE);
+    }
   }
 
   stats.integration.alerting_integrations = alerting.toArray();
