@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { schemaProblems } from '../src/model/payload-codec.js';
+import { payloadGoType, schemaProblems, textMatchesGoType } from '../src/model/payload-codec.js';
 import { REPO_ROOT, runCli } from './helpers/cli.js';
 
 type JsonSchema = { properties?: Record<string, JsonSchema>; anyOf?: JsonSchema[]; additionalProperties?: JsonSchema | boolean; items?: JsonSchema; description?: string; 'x-fidelity'?: string; 'x-source'?: string };
@@ -79,7 +79,7 @@ test('--out writes the file atomically and nothing to stdout; --json gives inden
   }
 });
 
-test('the fast validity check agrees with the zod schema on mutated payloads', async () => {
+test('the fast validity checks, on the value and on the text, agree with the zod schema on mutated payloads', async () => {
   const { payloadSchema } = await import('../src/model/payload-schema.js');
   const base = readFileSync(join(REPO_ROOT, 'test', 'golden', 'demo.json'), 'utf8');
   const replacements: unknown[] = [null, 0, 1.5, -1, 2 ** 60, '', 'x', true, [], [1], ['a'], {}, { a: 1 }, { a: null }];
@@ -100,7 +100,9 @@ test('the fast validity check agrees with the zod schema on mutated payloads', a
       if (r === 3) delete parent[key];
       else parent[key] = replacements[random(replacements.length)];
       if (r === 2) parent[`extra_${key}`] = 1;
-      assert.equal(schemaProblems(payload).length === 0, payloadSchema.safeParse(payload).success, `${path.join('.')} variant ${r}`);
+      const valid = payloadSchema.safeParse(payload).success;
+      assert.equal(schemaProblems(payload).length === 0, valid, `${path.join('.')} variant ${r}`);
+      assert.equal(textMatchesGoType(JSON.stringify(payload, null, r), payloadGoType), valid, `${path.join('.')} variant ${r} as text`);
       checked++;
     }
   }

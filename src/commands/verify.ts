@@ -4,7 +4,6 @@
  */
 import type { Argv } from 'yargs';
 import { usageError } from '../errors.js';
-import { schemaProblems } from '../model/payload-codec.js';
 import { applyAllowList, loadAllowFile } from '../verify/allow.js';
 import { compareToBaseline, readBaseline, writeBaseline } from '../verify/baseline.js';
 import type { Finding, FindingKind } from '../verify/finding.js';
@@ -51,7 +50,7 @@ export const verifyCommand: CommandSpec<VerifyArgs> = {
     const input = await loadVerifyInput(args, io);
 
     const checks: FindingKind[] = ['schema', 'identifying'];
-    const findings: Finding[] = schemaProblems(input.value).map((p) => ({
+    const findings: Finding[] = input.schema.map((p) => ({
       kind: 'schema', rule: 'schema', severity: 'error', path: p.path, message: p.message,
     }));
     let needles: ReturnType<typeof identifyingNeedles>['needles'] = [];
@@ -62,18 +61,18 @@ export const verifyCommand: CommandSpec<VerifyArgs> = {
     }
     if (input.context) input.notes.push(`${needles.length} identifying values from ${input.context.database} and the configuration`);
     const scanner = new AnonymityScanner(needles);
-    scanner.scanPayload(input.value);
+    const profiles = scanner.scanPayloadText(input.text);
     if (args.profiles) {
       checks.push('profile');
-      findings.push(...scanProfiles(input.value, scanner));
+      findings.push(...scanProfiles(profiles, scanner));
     }
     findings.push(...scanner.findings);
     if (baseline) {
       checks.push('baseline');
-      findings.push(...compareToBaseline(input.value, baseline, (k) => scanner.mask(k)));
+      findings.push(...compareToBaseline(input.value(), baseline, (k) => scanner.mask(k)));
     }
     if (args['write-baseline']) {
-      writeBaseline(args['write-baseline'], input.value);
+      writeBaseline(args['write-baseline'], input.value());
       input.notes.push(`baseline written to ${args['write-baseline']}`);
     }
     const unused = applyAllowList(findings, allow);

@@ -5,29 +5,47 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { CliError, describe, inputError } from '../errors.js';
 import { readAll, type IO } from '../io.js';
-import { stripJsonComments } from '../model/payload-codec.js';
+import { schemaProblemsOfText, stripJsonComments, type SchemaProblem } from '../model/payload-codec.js';
 import { buildPayloadFromArgs, type SourceArgs } from '../commands/source-options.js';
 import type { BuildContext } from '../model/build.js';
 
 export interface VerifyInput {
   source: string;
-  value: unknown;
+  /** the payload as JSON text (comments removed): what the checks walk */
+  text: string;
+  /** the parsed payload, parsed on the first call: only some checks need it, and it is slow on big payloads */
+  value(): unknown;
+  schema: SchemaProblem[];
   context: BuildContext | undefined;
   notes: string[];
 }
 
-function parse(text: string, name: string, notes: string[]): unknown {
+function parseOnce(text: string, parsed?: { value: unknown }): () => unknown {
+  let cache = parsed;
+  return () => (cache ??= { value: JSON.parse(text) }).value;
+}
+
+/**
+ * The JSON text to check, with its schema problems: the schema check is the walk over the text that also
+ * tells whether it is JSON at all, before anything else is read.
+ */
+function checkText(text: string, name: string, notes: string[]): Pick<VerifyInput, 'text' | 'value' | 'schema'> {
   try {
-    return JSON.parse(text);
-  } catch {
-    try {
-      const value = JSON.parse(stripJsonComments(text.replace(/^\uFEFF/, '')));
-      notes.push(`${name} has comments, a BOM or trailing commas: Coroot never sends those; checked after removing them`);
-      return value;
-    } catch (err) {
-      throw inputError(`${name}: not JSON (${describe(err)})`, err);
-    }
+    const value = parseOnce(text);
+    return { text, value, schema: schemaProblemsOfText(text, value) };
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
   }
+  const stripped = stripJsonComments(text.replace(/^\uFEFF/, ''));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stripped);
+  } catch (err) {
+    throw inputError(`${name}: not JSON (${describe(err)})`, err);
+  }
+  notes.push(`${name} has comments, a BOM or trailing commas: Coroot never sends those; checked after removing them`);
+  const value = parseOnce(stripped, { value: parsed });
+  return { text: stripped, value, schema: schemaProblemsOfText(stripped, value) };
 }
 
 /** Sources named on the command line or in the environment, as opposed to the ./data default. */
@@ -39,7 +57,9 @@ export async function loadVerifyInput(args: SourceArgs & { payload?: string }, i
   const notes: string[] = [];
   if (args.payload === undefined) {
     const built = await buildPayloadFromArgs(args, io);
-    return { source: `payload built from ${built.context.database}`, value: JSON.parse(built.bytes.toString('utf8')), context: built.context, notes };
+    const text = built.bytes.toString('utf8');
+    const value = parseOnce(text);
+    return { source: `payload built from ${built.context.database}`, text, value, schema: schemaProblemsOfText(text, value), context: built.context, notes };
   }
   const name = args.payload === '-' ? 'stdin' : args.payload;
   let text: string;
@@ -48,7 +68,7 @@ export async function loadVerifyInput(args: SourceArgs & { payload?: string }, i
   } catch (err) {
     throw inputError(`${name}: ${describe(err)}`, err);
   }
-  const value = parse(text, name, notes);
+  const checked = checkText(text, name, notes);
   let context: BuildContext | undefined;
   if (sourcesGiven(args, io.env)) {
     context = (await buildPayloadFromArgs({ ...args, profile: false }, io)).context;
@@ -61,5 +81,5 @@ export async function loadVerifyInput(args: SourceArgs & { payload?: string }, i
   } else {
     notes.push('no sources given (--data-dir, --pg-connection-string, --config): the instance\'s own names, addresses and credentials were not checked, only patterns');
   }
-  return { source: name, value, context, notes };
+  return { source: name, ...checked, context, notes };
 }

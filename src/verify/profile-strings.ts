@@ -4,15 +4,13 @@ import { decodeProfile } from '../profile/decode.js';
 import { decodeBase64Strict } from '../profile/source.js';
 import { profileStrings, STRING_GROUPS } from '../profile/strings.js';
 import type { Finding } from './finding.js';
-import type { AnonymityScanner } from './scan.js';
+import type { AnonymityScanner, ProfileTexts } from './scan.js';
 
-export function scanProfiles(payload: unknown, scanner: AnonymityScanner): Finding[] {
+export function scanProfiles(section: ProfileTexts, scanner: AnonymityScanner): Finding[] {
   const problems: Finding[] = [];
-  const section = (payload as { profile?: Record<string, unknown> } | null)?.profile;
-  if (!section || typeof section !== 'object') return problems;
   for (const kind of ['cpu', 'memory'] as const) {
     const text = section[kind];
-    if (typeof text !== 'string' || text === '') continue;
+    if (text === undefined || text === '') continue;
     let strings;
     try {
       strings = profileStrings(decodeProfile(decodeBase64Strict(text, `profile.${kind}`), `profile.${kind}`).profile);

@@ -6,6 +6,7 @@ import { formatPath } from '../diff/path.js';
 import { AhoCorasick } from './aho-corasick.js';
 import type { Finding } from './finding.js';
 import type { Needle } from './identifying.js';
+import { walkJson, type JsonContainerType, type JsonPath, type JsonVisitor } from './json-stream.js';
 import { findPatterns, PATTERN_RULES, textFeatures, type PatternHit, type TextFeatures } from './patterns.js';
 
 interface Span {
@@ -116,33 +117,95 @@ export class AnonymityScanner {
   }
 
   /**
-   * Walks a payload; the base64 profiles are left to the profile check. `segments` is one stack shared by
-   * the whole walk (pushed and popped), since a payload can have hundreds of thousands of map keys.
+   * Checks every map key and string of a payload's JSON text, in one pass over the text: the parsed value
+   * of a big payload is too slow to enumerate. The base64 profiles are left to the profile check, and
+   * returned for it.
    */
-  scanPayload(value: unknown, segments: Array<string | number> = []): void {
-    if (typeof value === 'string') {
-      if (segments.length === 2 && segments[0] === 'profile' && (segments[1] === 'cpu' || segments[1] === 'memory')) return;
-      this.checkString(value, segments, false);
-      return;
+  scanPayloadText(text: string): ProfileTexts {
+    const walk = new PayloadTextScan(this);
+    walkJson(text, walk);
+    return walk.profiles;
+  }
+}
+
+/** The payload's profile.cpu and profile.memory strings, as they are in its parsed value. */
+export interface ProfileTexts {
+  cpu?: string;
+  memory?: string;
+}
+
+/** V8's array index ("0", "42", up to 2^32-2): such keys come first, in numeric order, in Object.keys. */
+function arrayIndex(key: string): number {
+  if (key.length === 0 || key.length > 10 || (key.length > 1 && key.charCodeAt(0) === 48)) return -1;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+  }
+  const n = Number(key);
+  return n <= 4294967294 ? n : -1;
+}
+
+const isProfileText = (path: JsonPath) => path.length === 2 && path[0] === 'profile' && (path[1] === 'cpu' || path[1] === 'memory');
+
+/**
+ * The findings come in the order a walk over the parsed value gave them (Object.keys order: array-index
+ * keys first). A key given twice is checked twice, though JSON.parse keeps only the last value: a finding
+ * more, never one less.
+ */
+class PayloadTextScan implements JsonVisitor {
+  profiles: ProfileTexts = {};
+  private readonly findings: Finding[];
+  /** for each open object, where its findings start */
+  private readonly starts: number[] = [];
+  /** for each open object that has an array-index key: [index or Infinity, first finding] of each key from then on */
+  private readonly groups: Array<Array<[number, number]> | undefined> = [];
+
+  constructor(private readonly scanner: AnonymityScanner) {
+    this.findings = scanner.findings;
+  }
+
+  key(key: string, path: JsonPath): void {
+    const depth = this.groups.length - 1;
+    const index = arrayIndex(key);
+    let groups = this.groups[depth];
+    if (index >= 0 || groups) {
+      if (!groups) this.groups[depth] = groups = [[Infinity, this.starts[depth]!]];
+      groups.push([index >= 0 ? index : Infinity, this.findings.length]);
     }
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        segments.push(i);
-        this.scanPayload(value[i], segments);
-        segments.pop();
-      }
-      return;
-    }
-    if (value !== null && typeof value === 'object') {
-      // Object.keys over for-in: much faster on objects with hundreds of thousands of keys
-      const keys = Object.keys(value);
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i]!;
-        segments.push(key);
-        this.checkString(key, segments, true);
-        this.scanPayload((value as Record<string, unknown>)[key], segments);
-        segments.pop();
-      }
-    }
+    // a repeated key replaces what JSON.parse saw before it
+    if (path.length === 1 && key === 'profile') this.profiles = {};
+    else if (isProfileText(path)) delete this.profiles[key as keyof ProfileTexts];
+    this.scanner.checkString(key, path, true);
+  }
+
+  string(value: string, path: JsonPath): void {
+    if (isProfileText(path)) this.profiles[path[1] as keyof ProfileTexts] = value;
+    else this.scanner.checkString(value, path, false);
+  }
+
+  scalar(): void {}
+
+  open(type: JsonContainerType): void {
+    if (type !== 'object') return;
+    this.starts.push(this.findings.length);
+    this.groups.push(undefined);
+  }
+
+  close(type: JsonContainerType): void {
+    if (type !== 'object') return;
+    this.starts.pop();
+    const groups = this.groups.pop();
+    if (groups && this.findings.length > groups[0]![1]) this.reorder(groups);
+  }
+
+  /** Moves the findings of array-index keys first, by index; the other keys' stay in text order. */
+  private reorder(groups: Array<[number, number]>): void {
+    const findings = this.findings;
+    const spans = groups.map(([order, from], k) => ({ order, from, to: k + 1 < groups.length ? groups[k + 1]![1] : findings.length }));
+    spans.sort((a, b) => (a.order === b.order ? 0 : a.order < b.order ? -1 : 1));
+    const moved: Finding[] = [];
+    for (const span of spans) for (let i = span.from; i < span.to; i++) moved.push(findings[i]!);
+    const at = groups[0]![1];
+    for (let i = 0; i < moved.length; i++) findings[at + i] = moved[i]!;
   }
 }
