@@ -75,6 +75,7 @@ function restoreStdinArgs(args: Record<string, unknown>): void {
 export async function main(rawArgv: string[], ioOptions: IOOptions = {}): Promise<number> {
   const argv = protectStdinArgs(rawArgv);
   const wantsDebug = argv.includes('--debug');
+  const wantsHelp = argv.includes('--help') || argv.includes('-h');
   const colorFlag = argv.includes('--no-color') ? false : argv.includes('--color') ? true : undefined;
   const io = createIO({ ...ioOptions, color: colorFlag });
   let exitCode: number = ExitCode.ok;
@@ -87,7 +88,8 @@ export async function main(rawArgv: string[], ioOptions: IOOptions = {}): Promis
     .help()
     .alias('help', 'h')
     .version(false)
-    .wrap(Math.min(110, io.stdout.columns ?? 100))
+    // yargs renders (and caches) the help text of every command it runs; wrapping it costs tens of ms
+    .wrap(wantsHelp ? Math.min(110, io.stdout.columns ?? 100) : null)
     .exitProcess(false)
     .middleware(restoreStdinArgs)
     .fail((msg: string | null, err: Error | undefined) => {
@@ -104,7 +106,7 @@ export async function main(rawArgv: string[], ioOptions: IOOptions = {}): Promis
   try {
     let helpText = '';
     // With a callback yargs renders its help text on every call (tens of ms); it is only wanted for --help.
-    if (argv.includes('--help') || argv.includes('-h')) {
+    if (wantsHelp) {
       await parser.parseAsync(argv, {}, (err: Error | undefined, _parsed: unknown, output: string) => {
         if (!err && output) helpText = output;
       });

@@ -108,3 +108,10 @@ test('the fast validity checks, on the value and on the text, agree with the zod
   }
   assert.ok(checked > 300);
 });
+
+test('the Go type written at build time is the one the schema gives', async () => {
+  const { goTypeOf } = await import('../src/model/go-zod.js');
+  const { payloadSchema } = await import('../src/model/payload-schema.js');
+  const { payloadGoType } = await import('../src/model/payload-wire.js');
+  assert.deepEqual(payloadGoType, goTypeOf(payloadSchema));
+});

@@ -6,7 +6,7 @@ import type { Argv } from 'yargs';
 import { usageError } from '../errors.js';
 import { writeFileAtomic, type IO } from '../io.js';
 import type { BuildNotes } from '../model/collect.js';
-import { encodePayload, payloadGoType, readPayloadFile } from '../model/payload-codec.js';
+import { encodePayload, payloadGoType } from '../model/payload-wire.js';
 import type { Payload } from '../model/payload-schema.js';
 import { encodeGoIndented } from '../encoding/gojson.js';
 import type { CommandSpec, GlobalArgs } from './command.js';
@@ -23,6 +23,8 @@ interface ShowArgs extends SourceArgs {
 
 async function loadPayload(args: ShowArgs, io: IO): Promise<{ payload: Payload; notes: BuildNotes }> {
   if (args.payload !== undefined) {
+    // the schema library is needed only to validate a payload read from elsewhere
+    const { readPayloadFile } = await import('../model/payload-codec.js');
     const { payload } = await readPayloadFile(args.payload, io);
     return { payload, notes: new Map() };
   }

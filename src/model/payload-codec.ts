@@ -5,20 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { encodeGo } from '../encoding/gojson.js';
 import type { GoType } from '../encoding/gotype.js';
 import { describe, inputError } from '../errors.js';
 import { readAll, type IO } from '../io.js';
 import { walkJson, type JsonContainerType, type JsonScalarType, type JsonVisitor } from '../verify/json-stream.js';
-import { goTypeOf } from './go-zod.js';
 import { payloadSchema, type Payload } from './payload-schema.js';
+import { encodePayload, payloadGoType } from './payload-wire.js';
 
-export const payloadGoType: GoType = goTypeOf(payloadSchema);
-
-/** The exact bytes Coroot's json.NewEncoder(buf).Encode(stats) writes. */
-export function encodePayload(payload: Payload): Buffer {
-  return encodeGo(payload, payloadGoType);
-}
+export { encodePayload, payloadGoType };
 
 export interface SchemaProblem {
   path: string;
