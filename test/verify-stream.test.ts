@@ -31,13 +31,20 @@ class Rebuild implements JsonVisitor {
     else Object.defineProperty(top, this.keys.at(-1)!, { value, writable: true, enumerable: true, configurable: true });
   }
 
-  key(key: string, path: JsonPath): void {
+  private raw(value: string, start: number, end: number): void {
+    assert.equal(JSON.parse(`"${this.text.slice(start, end)}"`), value);
+    if (end - start === value.length) assert.equal(this.text.slice(start, end), value);
+  }
+
+  key(key: string, path: JsonPath, start: number, end: number): void {
     assert.equal(path.at(-1), key);
+    this.raw(key, start, end);
     this.keys[this.keys.length - 1] = key;
     this.events.push(`key ${formatPath(path)}`);
   }
 
-  string(value: string, path: JsonPath): void {
+  string(value: string, path: JsonPath, start: number, end: number): void {
+    this.raw(value, start, end);
     this.events.push(`string ${formatPath(path)} ${JSON.stringify(value)}`);
     this.put(value);
   }
@@ -285,9 +292,9 @@ describe('json-stream: verify findings are those of the walk over the parsed val
       const payload = JSON.parse(readFileSync(join(REPO_ROOT, 'test', 'golden', name), 'utf8'));
       const clean = both(JSON.stringify(payload));
       assert.deepEqual(clean.stream.findings, clean.parsed.findings, name);
-      payload.ux.users = ['ops@acme-corp.example', 'Person Number 7'];
+      payload.ux.users = ['ops@acme-corp.example', 'Person Number 7', 'x\\10.1.2.3\n'];
       payload.ux.sent_notifications = { 'slack:acme-oncall': 3, '9': 1, '10': 2, 'webhook:https://hooks.acme-corp.example/x': 1 };
-      payload.ux.page_views = { '/p/acme-prod-eu/x': 1, '2': 1, '8080': 2, '1': 3, 'product': 1, '\u00e9/10.20.30.40': 1, '4294967295': 1, '01': 1 };
+      payload.ux.page_views = { '/p/acme-prod-eu/x': 1, '2': 1, '8080': 2, '1': 3, 'product': 1, '\u00e9/10.20.30.40': 1, '4294967295': 1, '01': 1, '\t"acme-oncall"': 1 };
       payload.ux.api_calls = { '/api/\u2028/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abc': 1 };
       payload.instance.uuid = 'bb25ca8f-04e2-45f0-9694-558207e40528';
       payload.stack.services = ['db01.corp.internal', 'fe80::1:2:3', '$2b$10$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012'];

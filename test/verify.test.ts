@@ -233,6 +233,25 @@ describe('verify: matcher', () => {
     assert.deepEqual(got, want.sort());
   });
 
+  it('reports every hit in text order, longest first, in needle order for equal needles', () => {
+    let seed = 99;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const word = (max: number) => Array.from({ length: 1 + random(max) }, () => 'abAB-é'[random(6)]).join('');
+    for (let round = 0; round < 50; round++) {
+      const needles = Array.from({ length: 1 + random(30) }, () => word(4));
+      const text = word(60);
+      const want: string[] = [];
+      for (let end = 1; end <= text.length; end++) {
+        needles
+          .map((n, id) => ({ n, id }))
+          .filter(({ n }) => end - n.length >= 0 && text.slice(end - n.length, end).toLowerCase() === n.toLowerCase())
+          .sort((x, y) => y.n.length - x.n.length || x.id - y.id)
+          .forEach(({ n, id }) => want.push(`${end - n.length}-${end}:${id}`));
+      }
+      assert.deepEqual(new AhoCorasick(needles).findAll(text).map((h) => `${h.start}-${h.end}:${h.needle}`), want, `${JSON.stringify(needles)} in ${text}`);
+    }
+  });
+
   it('is fast with 100,000 identifying values', () => {
     const needles = Array.from({ length: 100_000 }, (_, i) => ({ value: `needle-${i.toString(36)}-value`, label: 'x', what: 'x' }));
     const started = Date.now();

@@ -11,11 +11,15 @@ export type JsonPath = Array<string | number>;
 export type JsonScalarType = 'number' | 'boolean' | 'null';
 export type JsonContainerType = 'object' | 'array';
 
+/**
+ * What the walk reports. For keys and strings, text[start, end) is the string as written between its quotes:
+ * when it is as long as the decoded string there were no escapes, and the two are the same characters.
+ */
 export interface JsonVisitor {
   /** An object key, decoded; `path` already ends with it and its value is reported next. */
-  key(key: string, path: JsonPath): void;
+  key(key: string, path: JsonPath, start: number, end: number): void;
   /** A string value, decoded as JSON.parse decodes it. */
-  string(value: string, path: JsonPath): void;
+  string(value: string, path: JsonPath, start: number, end: number): void;
   /** A number, true, false or null; its literal is text[start, end). */
   scalar(type: JsonScalarType, path: JsonPath, start: number, end: number): void;
   /** An object or array begins; `path` is its own. */
@@ -94,9 +98,10 @@ class Scanner {
   /** The key at `i`, its colon and the whitespace after it; returns where its value starts. */
   private key(i: number): number {
     if (this.text.charCodeAt(i) !== 34) this.fail(i);
-    i = this.readString(i);
+    const end = this.readString(i);
     this.path[this.path.length - 1] = this.decoded;
-    this.visitor.key(this.decoded, this.path);
+    this.visitor.key(this.decoded, this.path, i + 1, end - 1);
+    i = end;
     i = this.ws(i);
     if (this.text.charCodeAt(i) !== 58) this.fail(i);
     return this.ws(i + 1);
@@ -110,7 +115,7 @@ class Scanner {
     this.opened = false;
     if (c === 34) {
       const end = this.readString(i);
-      visitor.string(this.decoded, this.path);
+      visitor.string(this.decoded, this.path, i + 1, end - 1);
       return end;
     }
     if (c === 123 || c === 91) {

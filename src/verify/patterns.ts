@@ -46,10 +46,14 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 const isHex = (c: number) => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 const isTokenChar = (c: number) => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 43 || c === 61 || c === 45;
 
-export function textFeatures(text: string): TextFeatures {
+/** A neighbour of one of the rare special characters: -1 outside the range. */
+const charIn = (text: string, i: number, start: number, end: number) => (i >= start && i < end ? text.charCodeAt(i) : -1);
+
+/** The features of text[start, end): a payload string can be read in place in the payload's text. */
+export function textFeatures(text: string, start = 0, end = text.length): TextFeatures {
   let f = 0;
   let run = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     run = isTokenChar(c) ? run + 1 : 0;
     if (run >= 24) f |= F.tokenRun;
@@ -57,13 +61,13 @@ export function textFeatures(text: string): TextFeatures {
     else if (c === 36) f |= F.dollar;
     else if (c === 46) {
       f |= F.dot;
-      if (isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1))) f |= F.digitDot;
+      if (isDigit(charIn(text, i - 1, start, end)) && isDigit(charIn(text, i + 1, start, end))) f |= F.digitDot;
     } else if (c === 58) {
-      if (text.charCodeAt(i + 1) === 47 && text.charCodeAt(i + 2) === 47) f |= F.schemeSep;
-      const prev = text.charCodeAt(i - 1);
-      const next = text.charCodeAt(i + 1);
+      if (charIn(text, i + 1, start, end) === 47 && charIn(text, i + 2, start, end) === 47) f |= F.schemeSep;
+      const prev = charIn(text, i - 1, start, end);
+      const next = charIn(text, i + 1, start, end);
       if ((isHex(prev) || prev === 58) && (isHex(next) || next === 58)) f |= F.hexColon;
-    } else if (c === 101 && text.charCodeAt(i + 1) === 121 && text.charCodeAt(i + 2) === 74) f |= F.jwtStart;
+    } else if (c === 101 && charIn(text, i + 1, start, end) === 121 && charIn(text, i + 2, start, end) === 74) f |= F.jwtStart;
   }
   return f;
 }

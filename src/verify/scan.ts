@@ -90,6 +90,17 @@ export class AnonymityScanner {
     return `${first > 0 ? '…' : ''}${masked.slice(first, first + 90)}…`;
   }
 
+  /**
+   * Whether checkString could report anything for text[start, end): its cheap first tests, run on the
+   * payload's text in place, so that the hundreds of thousands of strings that pass them are never copied
+   * or looked at twice.
+   */
+  mayFlag(text: string, start: number, end: number): boolean {
+    if (this.matcher.occursIn(text, start, end)) return true;
+    const features = textFeatures(text, start, end);
+    return PATTERN_RULES.some((rule) => rule.mayMatch(features));
+  }
+
   /** One string of the payload: a value, or a map key (then `segments` ends with it). */
   checkString(text: string, segments: ReadonlyArray<string | number>, isKey: boolean, kind: 'identifying' | 'profile' = 'identifying'): void {
     const needles = this.needleHits(text);
@@ -122,7 +133,7 @@ export class AnonymityScanner {
    * returned for it.
    */
   scanPayloadText(text: string): ProfileTexts {
-    const walk = new PayloadTextScan(this);
+    const walk = new PayloadTextScan(this, text);
     walkJson(text, walk);
     return walk.profiles;
   }
@@ -160,11 +171,16 @@ class PayloadTextScan implements JsonVisitor {
   /** for each open object that has an array-index key: [index or Infinity, first finding] of each key from then on */
   private readonly groups: Array<Array<[number, number]> | undefined> = [];
 
-  constructor(private readonly scanner: AnonymityScanner) {
+  constructor(private readonly scanner: AnonymityScanner, private readonly text: string) {
     this.findings = scanner.findings;
   }
 
-  key(key: string, path: JsonPath): void {
+  /** checkString decides; a string written without escapes is read in place first, and rarely needs it. */
+  private check(value: string, path: JsonPath, isKey: boolean, start: number, end: number): void {
+    if (end - start !== value.length || this.scanner.mayFlag(this.text, start, end)) this.scanner.checkString(value, path, isKey);
+  }
+
+  key(key: string, path: JsonPath, start: number, end: number): void {
     const depth = this.groups.length - 1;
     const index = arrayIndex(key);
     let groups = this.groups[depth];
@@ -175,12 +191,12 @@ class PayloadTextScan implements JsonVisitor {
     // a repeated key replaces what JSON.parse saw before it
     if (path.length === 1 && key === 'profile') this.profiles = {};
     else if (isProfileText(path)) delete this.profiles[key as keyof ProfileTexts];
-    this.scanner.checkString(key, path, true);
+    this.check(key, path, true, start, end);
   }
 
-  string(value: string, path: JsonPath): void {
+  string(value: string, path: JsonPath, start: number, end: number): void {
     if (isProfileText(path)) this.profiles[path[1] as keyof ProfileTexts] = value;
-    else this.scanner.checkString(value, path, false);
+    else this.check(value, path, false, start, end);
   }
 
   scalar(): void {}
