@@ -8,7 +8,7 @@ import {
   buildSqliteDataDir, clickhouseValue, prometheusJson, projectSettingsJson, slackValue, webhookValue,
 } from '../fixtures/datadir.js';
 import { AhoCorasick } from '../src/verify/aho-corasick.js';
-import { findPatterns } from '../src/verify/patterns.js';
+import { findPatterns, textFeatures } from '../src/verify/patterns.js';
 import { AnonymityScanner } from '../src/verify/scan.js';
 import { runCli } from './helpers/cli-run.js';
 import { Pb } from './helpers/pprof-go.js';
@@ -220,6 +220,32 @@ describe('verify: schema and baseline', () => {
   });
 });
 
+/** textFeatures as first written, one comparison after another: the table-driven one must agree. */
+function referenceFeatures(text: string): number {
+  const isDigit = (c: number) => c >= 48 && c <= 57;
+  const isHex = (c: number) => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+  const isTokenChar = (c: number) => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 43 || c === 61 || c === 45;
+  let f = 0;
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    run = isTokenChar(c) ? run + 1 : 0;
+    if (run >= 24) f |= 128;
+    if (c === 64) f |= 1;
+    else if (c === 36) f |= 2;
+    else if (c === 46) {
+      f |= 4;
+      if (isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1))) f |= 8;
+    } else if (c === 58) {
+      if (text.charCodeAt(i + 1) === 47 && text.charCodeAt(i + 2) === 47) f |= 16;
+      const prev = text.charCodeAt(i - 1);
+      const next = text.charCodeAt(i + 1);
+      if ((isHex(prev) || prev === 58) && (isHex(next) || next === 58)) f |= 64;
+    } else if (c === 101 && text.charCodeAt(i + 1) === 121 && text.charCodeAt(i + 2) === 74) f |= 32;
+  }
+  return f;
+}
+
 describe('verify: matcher', () => {
   it('Aho-Corasick finds what indexOf finds', () => {
     const needles = ['he', 'she', 'his', 'hers', 'acme', 'ACME-prod'];
@@ -262,6 +288,26 @@ describe('verify: matcher', () => {
     const ms = Date.now() - started;
     assert.ok(ms < 10_000, `${ms} ms`);
     assert.equal(scanner.findings.length, 1);
+  });
+
+  it('text features: the same on a range of a text as on that part alone', () => {
+    let seed = 5;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const alphabet = ['a', 'F', '0', '9', '_', '-', '@', '$', '.', ':', '/', 'e', 'y', 'J', ' ', '"', 'é', '\u4e2d', 'g'];
+    const seen = new Set<number>();
+    for (let n = 0; n < 3000; n++) {
+      const text = Array.from({ length: random(40) }, () => alphabet[random(alphabet.length)]).join('');
+      const start = random(text.length + 1);
+      const end = start + random(text.length - start + 1);
+      const features = textFeatures(text.slice(start, end));
+      assert.equal(features, referenceFeatures(text.slice(start, end)), text.slice(start, end));
+      assert.equal(textFeatures(text, start, end), features, JSON.stringify([text, start, end]));
+      seen.add(features);
+    }
+    for (const [text, features] of [['eyJ', 32], ['1.2', 12], ['a:b', 64], ['x://', 16], ['@$', 3], ['a'.repeat(23), 0], ['a'.repeat(24), 128]] as const) {
+      assert.equal(textFeatures(text), features, text);
+    }
+    assert.ok(seen.size > 8, `${seen.size} feature sets`);
   });
 
   it('patterns skip versions, route templates and code domains', () => {

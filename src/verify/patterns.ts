@@ -49,14 +49,21 @@ const isTokenChar = (c: number) => isDigit(c) || (c >= 65 && c <= 90) || (c >= 9
 /** A neighbour of one of the rare special characters: -1 outside the range. */
 const charIn = (text: string, i: number, start: number, end: number) => (i >= start && i < end ? text.charCodeAt(i) : -1);
 
+/** isTokenChar for ASCII, as a table: most characters of a payload are token characters */
+const TOKEN_CHARS = Uint8Array.from({ length: 128 }, (_, c) => (isTokenChar(c) ? 1 : 0));
+
 /** The features of text[start, end): a payload string can be read in place in the payload's text. */
 export function textFeatures(text: string, start = 0, end = text.length): TextFeatures {
   let f = 0;
   let run = 0;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
-    run = isTokenChar(c) ? run + 1 : 0;
-    if (run >= 24) f |= F.tokenRun;
+    if (c < 128 && TOKEN_CHARS[c] === 1) {
+      if (++run >= 24) f |= F.tokenRun;
+      if (c === 101 && charIn(text, i + 1, start, end) === 121 && charIn(text, i + 2, start, end) === 74) f |= F.jwtStart;
+      continue;
+    }
+    run = 0;
     if (c === 64) f |= F.at;
     else if (c === 36) f |= F.dollar;
     else if (c === 46) {
@@ -67,7 +74,7 @@ export function textFeatures(text: string, start = 0, end = text.length): TextFe
       const prev = charIn(text, i - 1, start, end);
       const next = charIn(text, i + 1, start, end);
       if ((isHex(prev) || prev === 58) && (isHex(next) || next === 58)) f |= F.hexColon;
-    } else if (c === 101 && charIn(text, i + 1, start, end) === 121 && charIn(text, i + 2, start, end) === 74) f |= F.jwtStart;
+    }
   }
   return f;
 }
