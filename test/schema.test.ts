@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { payloadGoType, schemaProblems, textMatchesGoType } from '../src/model/payload-codec.js';
+import { textMatchesGoType } from '../src/model/gotype-text.js';
+import { payloadGoType, schemaProblems } from '../src/model/payload-codec.js';
 import { REPO_ROOT, runCli } from './helpers/cli.js';
 
 type JsonSchema = { properties?: Record<string, JsonSchema>; anyOf?: JsonSchema[]; additionalProperties?: JsonSchema | boolean; items?: JsonSchema; description?: string; 'x-fidelity'?: string; 'x-source'?: string };

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { GoType } from '../encoding/gotype.js';
 import { describe, inputError } from '../errors.js';
 import { writeFileAtomic } from '../io.js';
-import { payloadGoType } from '../model/payload-codec.js';
+import { payloadGoType } from '../model/payload-wire.js';
 import type { Finding } from './finding.js';
 
 export interface Baseline {

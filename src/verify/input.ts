@@ -5,7 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { CliError, describe, inputError } from '../errors.js';
 import { readAll, type IO } from '../io.js';
-import { schemaProblemsOfText, stripJsonComments, type SchemaProblem } from '../model/payload-codec.js';
+import { textMatchesGoType } from '../model/gotype-text.js';
+import type { SchemaProblem } from '../model/payload-codec.js';
+import { payloadGoType } from '../model/payload-wire.js';
 import { buildPayloadFromArgs, type SourceArgs } from '../commands/source-options.js';
 import type { BuildContext } from '../model/build.js';
 
@@ -26,16 +28,24 @@ function parseOnce(text: string, parsed?: { value: unknown }): () => unknown {
 }
 
 /**
- * The JSON text to check, with its schema problems: the schema check is the walk over the text that also
- * tells whether it is JSON at all, before anything else is read.
+ * The payload's schema problems. The walk over the text (which also tells whether it is JSON) needs no
+ * zod; zod is loaded to say what is wrong only when the text does not match.
  */
-function checkText(text: string, name: string, notes: string[]): Pick<VerifyInput, 'text' | 'value' | 'schema'> {
+async function schemaOf(text: string, value: () => unknown): Promise<SchemaProblem[]> {
+  if (textMatchesGoType(text, payloadGoType)) return [];
+  const { schemaProblems } = await import('../model/payload-codec.js');
+  return schemaProblems(value());
+}
+
+/** The JSON text to check, with its schema problems, before anything else is read. */
+async function checkText(text: string, name: string, notes: string[]): Promise<Pick<VerifyInput, 'text' | 'value' | 'schema'>> {
   try {
     const value = parseOnce(text);
-    return { text, value, schema: schemaProblemsOfText(text, value) };
+    return { text, value, schema: await schemaOf(text, value) };
   } catch (err) {
     if (!(err instanceof SyntaxError)) throw err;
   }
+  const { stripJsonComments } = await import('../model/payload-codec.js');
   const stripped = stripJsonComments(text.replace(/^\uFEFF/, ''));
   let parsed: unknown;
   try {
@@ -45,7 +55,7 @@ function checkText(text: string, name: string, notes: string[]): Pick<VerifyInpu
   }
   notes.push(`${name} has comments, a BOM or trailing commas: Coroot never sends those; checked after removing them`);
   const value = parseOnce(stripped, { value: parsed });
-  return { text: stripped, value, schema: schemaProblemsOfText(stripped, value) };
+  return { text: stripped, value, schema: await schemaOf(stripped, value) };
 }
 
 /** Sources named on the command line or in the environment, as opposed to the ./data default. */
@@ -59,7 +69,7 @@ export async function loadVerifyInput(args: SourceArgs & { payload?: string }, i
     const built = await buildPayloadFromArgs(args, io);
     const text = built.bytes.toString('utf8');
     const value = parseOnce(text);
-    return { source: `payload built from ${built.context.database}`, text, value, schema: schemaProblemsOfText(text, value), context: built.context, notes };
+    return { source: `payload built from ${built.context.database}`, text, value, schema: await schemaOf(text, value), context: built.context, notes };
   }
   const name = args.payload === '-' ? 'stdin' : args.payload;
   let text: string;
@@ -68,7 +78,7 @@ export async function loadVerifyInput(args: SourceArgs & { payload?: string }, i
   } catch (err) {
     throw inputError(`${name}: ${describe(err)}`, err);
   }
-  const checked = checkText(text, name, notes);
+  const checked = await checkText(text, name, notes);
   let context: BuildContext | undefined;
   if (sourcesGiven(args, io.env)) {
     context = (await buildPayloadFromArgs({ ...args, profile: false }, io)).context;
