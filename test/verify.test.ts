@@ -8,7 +8,7 @@ import {
   buildSqliteDataDir, clickhouseValue, prometheusJson, projectSettingsJson, slackValue, webhookValue,
 } from '../fixtures/datadir.js';
 import { AhoCorasick } from '../src/verify/aho-corasick.js';
-import { findPatterns, textFeatures } from '../src/verify/patterns.js';
+import { findPatterns, PATTERN_RULES, textFeatures } from '../src/verify/patterns.js';
 import { AnonymityScanner } from '../src/verify/scan.js';
 import { runCli } from './helpers/cli-run.js';
 import { Pb } from './helpers/pprof-go.js';
@@ -308,6 +308,24 @@ describe('verify: matcher', () => {
       assert.equal(textFeatures(text), features, text);
     }
     assert.ok(seen.size > 8, `${seen.size} feature sets`);
+  });
+
+  it('mayFlag is true exactly when a needle occurs or some pattern may match', () => {
+    let seed = 17;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const values = ['acme', 'ACME-prod', 'prod', 'x.y', 'ab'];
+    const scanner = new AnonymityScanner(values.map((value) => ({ value, label: 'x', what: 'x' })));
+    const matcher = new AhoCorasick(values);
+    const alphabet = ['a', 'c', 'm', 'e', 'A', 'C', 'M', 'E', '-', 'p', 'r', 'o', 'd', '.', 'x', 'y', '1', '@', ':', '/', ' ', 'b'];
+    const counts = [0, 0];
+    for (let n = 0; n < 3000; n++) {
+      const text = `"${Array.from({ length: random(30) }, () => alphabet[random(alphabet.length)]).join('')}"`;
+      const inner = text.slice(1, -1);
+      const want = matcher.findAll(inner).length > 0 || PATTERN_RULES.some((rule) => rule.mayMatch(textFeatures(inner)));
+      assert.equal(scanner.mayFlag(text, 1, text.length - 1), want, text);
+      counts[want ? 1 : 0]!++;
+    }
+    assert.ok(counts[0]! > 100 && counts[1]! > 100, String(counts));
   });
 
   it('patterns skip versions, route templates and code domains', () => {

@@ -103,18 +103,17 @@ export class AhoCorasick {
     return this.lengths.length;
   }
 
-  /** Whether any needle occurs in text[start, end), without collecting hits. */
-  occursIn(text: string, start: number, end: number): boolean {
-    const { fail, firstNeedle, outLink, rootNext } = this;
-    let state = 0;
-    for (let i = start; i < end; i++) {
-      const c = fold(text.charCodeAt(i));
-      let to = 0;
-      while (state !== 0 && (to = this.child(state, c)) === 0) state = fail[state]!;
-      state = state === 0 ? rootNext[c]! : to;
-      if (state !== 0 && (firstNeedle[state] !== -1 || outLink[state] !== 0)) return true;
-    }
-    return false;
+  /** The state after reading character c in `state` (0: the start state), for a caller's own loop. */
+  step(state: number, c: number): number {
+    c = fold(c);
+    let to = 0;
+    while (state !== 0 && (to = this.child(state, c)) === 0) state = this.fail[state]!;
+    return state === 0 ? this.rootNext[c]! : to;
+  }
+
+  /** Whether a needle ends at `state`. */
+  endsAt(state: number): boolean {
+    return this.firstNeedle[state] !== -1 || this.outLink[state] !== 0;
   }
 
   findAll(text: string): Hit[] {

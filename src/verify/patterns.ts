@@ -49,32 +49,38 @@ const isTokenChar = (c: number) => isDigit(c) || (c >= 65 && c <= 90) || (c >= 9
 /** A neighbour of one of the rare special characters: -1 outside the range. */
 const charIn = (text: string, i: number, start: number, end: number) => (i >= start && i < end ? text.charCodeAt(i) : -1);
 
-/** isTokenChar for ASCII, as a table: most characters of a payload are token characters */
-const TOKEN_CHARS = Uint8Array.from({ length: 128 }, (_, c) => (isTokenChar(c) ? 1 : 0));
+/** For ASCII: TOKEN for isTokenChar, SPECIAL for what charFeatures looks at. Most characters are tokens. */
+export const CHAR_CLASS = Uint8Array.from({ length: 128 }, (_, c) => (isTokenChar(c) ? 1 : 0) | ('@$.:e'.includes(String.fromCharCode(c)) ? 2 : 0));
+export const TOKEN = 1;
+export const SPECIAL = 2;
 
-/** The features of text[start, end): a payload string can be read in place in the payload's text. */
+/** What a SPECIAL character at i adds, its neighbours read within [start, end). */
+export function charFeatures(text: string, i: number, c: number, start: number, end: number): TextFeatures {
+  if (c === 101) return charIn(text, i + 1, start, end) === 121 && charIn(text, i + 2, start, end) === 74 ? F.jwtStart : 0;
+  if (c === 64) return F.at;
+  if (c === 36) return F.dollar;
+  if (c === 46) return isDigit(charIn(text, i - 1, start, end)) && isDigit(charIn(text, i + 1, start, end)) ? F.dot | F.digitDot : F.dot;
+  let f = 0;
+  if (charIn(text, i + 1, start, end) === 47 && charIn(text, i + 2, start, end) === 47) f |= F.schemeSep;
+  const prev = charIn(text, i - 1, start, end);
+  const next = charIn(text, i + 1, start, end);
+  if ((isHex(prev) || prev === 58) && (isHex(next) || next === 58)) f |= F.hexColon;
+  return f;
+}
+
+/**
+ * The features of text[start, end): a payload string can be read in place in the payload's text.
+ * AnonymityScanner.mayFlag reads characters the same way, beside the needle matcher.
+ */
 export function textFeatures(text: string, start = 0, end = text.length): TextFeatures {
   let f = 0;
   let run = 0;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
-    if (c < 128 && TOKEN_CHARS[c] === 1) {
-      if (++run >= 24) f |= F.tokenRun;
-      if (c === 101 && charIn(text, i + 1, start, end) === 121 && charIn(text, i + 2, start, end) === 74) f |= F.jwtStart;
-      continue;
-    }
-    run = 0;
-    if (c === 64) f |= F.at;
-    else if (c === 36) f |= F.dollar;
-    else if (c === 46) {
-      f |= F.dot;
-      if (isDigit(charIn(text, i - 1, start, end)) && isDigit(charIn(text, i + 1, start, end))) f |= F.digitDot;
-    } else if (c === 58) {
-      if (charIn(text, i + 1, start, end) === 47 && charIn(text, i + 2, start, end) === 47) f |= F.schemeSep;
-      const prev = charIn(text, i - 1, start, end);
-      const next = charIn(text, i + 1, start, end);
-      if ((isHex(prev) || prev === 58) && (isHex(next) || next === 58)) f |= F.hexColon;
-    }
+    const k = c < 128 ? CHAR_CLASS[c]! : 0;
+    if ((k & TOKEN) === 0) run = 0;
+    else if (++run >= 24) f |= F.tokenRun;
+    if ((k & SPECIAL) !== 0) f |= charFeatures(text, i, c, start, end);
   }
   return f;
 }
