@@ -68,9 +68,9 @@ class Rebuild implements JsonVisitor {
   }
 }
 
-function rebuild(text: string): Rebuild {
+function rebuild(text: string, known = false): Rebuild {
   const r = new Rebuild(text);
-  walkJson(text, r);
+  walkJson(text, r, known);
   return r;
 }
 
@@ -106,6 +106,10 @@ function assertAgrees(text: string): void {
   }
   assert.equal(parsedOk, true, `walk accepted what JSON.parse refuses: ${JSON.stringify(text)}`);
   assert.deepStrictEqual(walked.result, expected, JSON.stringify(text));
+  // the second walk of a text known to be JSON finds strings by indexOf: the same events
+  const again = rebuild(text, true);
+  assert.deepStrictEqual(again.result, expected, JSON.stringify(text));
+  assert.deepEqual(again.events, walked.events, JSON.stringify(text));
 }
 
 const EDGE_CASES = [

@@ -48,8 +48,10 @@ class Scanner {
   private decoded = '';
   /** set by value() when it opened a non-empty container: the next token is its first value */
   private opened = false;
+  /** with a known-valid text: where the next backslash is (past the end when there is none) */
+  private nextBackslash = -1;
 
-  constructor(private readonly text: string, private readonly visitor: JsonVisitor) {}
+  constructor(private readonly text: string, private readonly visitor: JsonVisitor, private readonly known: boolean) {}
 
   private fail(at: number): never {
     const what = at >= this.text.length ? 'end of JSON input' : `token ${JSON.stringify(this.text[at])}`;
@@ -182,6 +184,20 @@ class Scanner {
   private readString(i: number): number {
     const text = this.text;
     const start = i + 1;
+    if (this.known) {
+      // no raw control character to look for: the end is the next quote unless a backslash comes first
+      const quote = text.indexOf('"', start);
+      if (quote < 0) this.fail(text.length);
+      if (this.nextBackslash < start) {
+        const backslash = text.indexOf('\\', start);
+        this.nextBackslash = backslash < 0 ? text.length : backslash;
+      }
+      if (this.nextBackslash > quote) {
+        this.decoded = text.slice(start, quote);
+        return quote + 1;
+      }
+      return this.readEscaped(start, this.nextBackslash);
+    }
     let j = start;
     for (;;) {
       const c = text.charCodeAt(j);
@@ -242,8 +258,12 @@ class Scanner {
   }
 }
 
-/** Walks `text`, calling the visitor for everything in document order; throws a SyntaxError where JSON.parse would. */
-export function walkJson(text: string, visitor: JsonVisitor): void {
-  new Scanner(text, visitor).run();
+/**
+ * Walks `text`, calling the visitor for everything in document order; throws a SyntaxError where JSON.parse
+ * would. `known`: the text was walked before (or written by an encoder), so strings are found with indexOf
+ * and not checked for raw control characters, for a second walk at a fraction of the cost.
+ */
+export function walkJson(text: string, visitor: JsonVisitor, known = false): void {
+  new Scanner(text, visitor, known).run();
 }
 

@@ -141,12 +141,12 @@ export class AnonymityScanner {
 
   /**
    * Checks every map key and string of a payload's JSON text, in one pass over the text: the parsed value
-   * of a big payload is too slow to enumerate. The base64 profiles are left to the profile check, and
-   * returned for it.
+   * of a big payload is too slow to enumerate. The text is known to be JSON (verify's schema check walked
+   * it). The base64 profiles are left to the profile check, and returned for it.
    */
   scanPayloadText(text: string): ProfileTexts {
     const walk = new PayloadTextScan(this, text);
-    walkJson(text, walk);
+    walkJson(text, walk, true);
     return walk.profiles;
   }
 }
