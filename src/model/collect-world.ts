@@ -2,18 +2,20 @@
  * The world-derived part of collect() for one loaded project (stats/stats.go:458-531), the fields rebuilt
  * so far: node_agent, kube_state_metrics, fluxcd, argocd, nodes, cpu_cores, gpus, node_agent_versions,
  * kernel_versions, clouds, cloud_costs, applications_by_kind, applications, instances, services,
- * instrumented_services, java_async_profiler, components. Projects add up as in Coroot: sums, set unions, ORs, and the
+ * instrumented_services, java_async_profiler, components, deployments, deployment_summaries. Projects add up as in Coroot: sums, set unions, ORs, and the
  * tri-state kube_state_metrics.
  */
 import type { Payload } from './payload-schema.js';
 import { instanceApplicationTypes, instrumentedType, isStandalone } from '../world/applications.js';
 import { isAuxiliaryCategory } from '../world/categories.js';
 import { corootComponents } from '../world/components.js';
+import { countRecentDeployments } from '../world/deployments.js';
 import { goToLower } from '../world/gostrings.js';
 import type { LoadedWorld } from '../world/load.js';
 import { last } from '../world/timeseries.js';
+import { goInt } from '../world/gonum.js';
 
-export const MIN_INT64 = -(2 ** 63);
+export { goInt, MIN_INT64 } from '../world/gonum.js';
 
 /** Go's byte-wise string order, which sort.Strings and StringSet.Items use. */
 function compareGo(a: string, b: string): number {
@@ -29,18 +31,9 @@ function addToSet(set: string[] | null, value: string): string[] {
   return items;
 }
 
-/**
- * int(float32) as Go on amd64 converts it: truncation towards zero, and the "integer indefinite"
- * minimum for values int64 cannot hold (+Inf included).
- */
-export function goInt(f: number): number {
-  return f < 2 ** 63 && f > -(2 ** 63) ? Math.trunc(f) : MIN_INT64;
-}
-
 export function applyWorldToPayload(payload: Payload, world: LoadedWorld, now: number): void {
   // a world that failed to load is skipped by Coroot after its query statistics were recorded
   if (world.error !== null) return;
-  void now; // rollouts of the last hour (infra.deployments) will need it
 
   const { integration, infra, stack } = payload;
   integration.node_agent = integration.node_agent || world.integrationStatus.nodeAgent.installed;
@@ -61,6 +54,7 @@ export function applyWorldToPayload(payload: Payload, world: LoadedWorld, now: n
     if (n.price !== null) integration.cloud_costs = true;
   }
 
+  const recent = { deployments: 0, summaries: { ...infra.deployment_summaries } };
   for (const a of world.applications.values()) {
     infra.applications_by_kind ??= {};
     const byKind = infra.applications_by_kind[a.id.kind] ?? { applications: 0, instances: 0 };
@@ -75,7 +69,10 @@ export function applyWorldToPayload(payload: Payload, world: LoadedWorld, now: n
       stack.instrumented_services = addToSet(stack.instrumented_services, instrumentedType(i));
       if ([...i.jvmProfiling.values()].some(Boolean)) integration.java_async_profiler = true;
     }
+    countRecentDeployments(a, world.checkConfigs, now, recent);
   }
+  infra.deployments += recent.deployments;
+  if (Object.keys(recent.summaries).length > 0) infra.deployment_summaries = recent.summaries;
 
   // appending nothing to a nil slice keeps it nil (null in the JSON)
   const components = corootComponents(world.applications);

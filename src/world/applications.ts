@@ -3,6 +3,7 @@
  * payload needs: ids, instances with their node, pod, containers and TCP listens, annotations, category,
  * and the connections that decide whether an application is standalone.
  */
+import type { ApplicationDeployment } from './deployments.js';
 import { applicationIdString, type ApplicationId } from '../model/application-id.js';
 import type { Window } from '../sources/metrics.js';
 import { ApplicationKind } from './application-id.js';
@@ -130,6 +131,8 @@ export interface Application {
   upstreams: Map<string, Application>;
   downstreams: Map<string, Application>;
   clusterManager: string;
+  /** the DB's last 100 rollouts of this app, attached by load_app_deployments */
+  deployments: ApplicationDeployment[];
 }
 
 export const appKey = (id: ApplicationId): string => `${id.clusterId}\u0000${id.namespace}\u0000${id.kind}\u0000${id.name}`;
@@ -138,7 +141,7 @@ export { applicationIdString };
 export function newApplication(id: ApplicationId, custom: boolean): Application {
   return {
     id, custom, category: '', annotations: new Map(), instances: [], instancesByName: new Map(),
-    upstreams: new Map(), downstreams: new Map(), clusterManager: '',
+    upstreams: new Map(), downstreams: new Map(), clusterManager: '', deployments: [],
   };
 }
 

@@ -13,10 +13,12 @@
 import type { Payload } from '../model/payload-schema.js';
 import { describe } from '../errors.js';
 import { redact } from '../redact.js';
-import type { ProjectSettings } from '../sources/database/records.js';
+import type { ApplicationDeploymentRecord, ProjectSettings } from '../sources/database/records.js';
 import type { MetricsQuery, MetricValues, MetricsSource, Window } from '../sources/metrics.js';
+import { parseCheckConfigs, type CheckConfigText } from './check-configs.js';
 import { loadAppToAppConnections, connectionRecordingRules } from './connections.js';
 import { loadContainers, type ContainerCache } from './containers.js';
+import { attachDeployments } from './deployments.js';
 import { enrichInstances, loadJvmProfiling } from './enrich.js';
 import { calcApplicationCategories, groupCustomApplications, joinDBClusterComponents } from './grouping.js';
 import { loadArgoCDResources, loadFluxResources, loadKubeStateMetricsInstalled, loadKubeStateMetricsRequired } from './integrations.js';
@@ -47,8 +49,17 @@ export interface LoadOptions {
   cloudPricing?: CloudPricingModel | null;
   /** the project's custom cloud pricing; Coroot's default when the project has none */
   customCloudPricing?: CustomCloudPricing;
-  /** timed as the get_check_configs stage, as LoadWorld reads the check configs itself */
-  getCheckConfigs?: () => Promise<unknown>;
+  /**
+   * the project's check_configs rows, read in the get_check_configs stage as LoadWorld reads them; a
+   * rejection or an undecodable row fails the world. Without rows (or without the option) every check
+   * has its default.
+   */
+  getCheckConfigs?: () => Promise<readonly CheckConfigText[] | void>;
+  /**
+   * the project's application_deployment rows (CorootDatabase.getApplicationDeployments), attached in the
+   * load_app_deployments stage; a rejection only means no deployments, as Coroot logs it and goes on
+   */
+  getApplicationDeployments?: () => Promise<readonly ApplicationDeploymentRecord[]>;
   /**
    * false: answer the rr_connection_* queries from the source even when it has no recording rules (a
    * plain Prometheus then gives none). Sources that store them (Coroot's cache) are always read.
@@ -121,6 +132,9 @@ function instanceToInstanceQueries(window: Window): MetricsQuery[] {
 interface BuildContext {
   project: ProjectRef;
   pricing: Pricing;
+  /** absent for the recording world, which has no deployments */
+  getApplicationDeployments?: LoadOptions['getApplicationDeployments'];
+  warnings: string[];
 }
 
 /**
@@ -139,7 +153,7 @@ async function buildWorld(world: World, metrics: Metrics, ctx: BuildContext, pro
   };
   const customApplications = Object.entries(ctx.project.settings?.customApplications ?? {})
     .map(([name, cfg]): [string, readonly string[]] => [name, cfg?.instancePatterns ?? []]);
-  const steps: Partial<Record<Stage, () => void>> = {
+  const steps: Partial<Record<Stage, () => void | Promise<void>>> = {
     load_nodes: () => loadNodes(world, metrics, nodes, ctx.pricing),
     load_fqdn: () => {
       for (const m of metrics.get('ip_to_fqdn') ?? []) {
@@ -174,6 +188,18 @@ async function buildWorld(world: World, metrics: Metrics, ctx: BuildContext, pro
     calc_app_categories: () => calcApplicationCategories(world.applications, settings),
     group_custom_applications: () => groupCustomApplications(world.applications, world.projectId, settings),
     join_db_cluster_components: () => joinDBClusterComponents(world.applications, world.projectId, settings),
+    load_app_deployments: async () => {
+      if (!ctx.getApplicationDeployments) return;
+      let rows: readonly ApplicationDeploymentRecord[];
+      try {
+        rows = await ctx.getApplicationDeployments();
+      } catch (err) {
+        ctx.warnings.push(`deployments not read: ${redact(describe(err))}`);
+        return;
+      }
+      const problem = attachDeployments(world.applications, rows);
+      if (problem) ctx.warnings.push(problem);
+    },
   };
   for (const name of STAGES.slice(2)) await stage(profile, name, () => steps[name]?.());
 }
@@ -204,7 +230,7 @@ async function rebuildConnectionRules(
   for (const [name, m] of metrics) if (!ordered.has(name)) ordered.set(name, m);
   const recording = newWorld(project.id, window, window.step);
   // the cache updater builds its world without pricing and without timing into the stats profile
-  await buildWorld(recording, ordered, { ...ctx, pricing: { model: null, custom: ctx.pricing.custom } }, { stages: null, queries: null });
+  await buildWorld(recording, ordered, { project, pricing: { model: null, custom: ctx.pricing.custom }, warnings }, { stages: null, queries: null });
   return connectionRecordingRules(recording.applications, window);
 }
 
@@ -264,7 +290,8 @@ export async function loadProjectWorld(
   let checkConfigsError: unknown;
   await stage(profile, 'get_check_configs', async () => {
     try {
-      await options.getCheckConfigs?.();
+      const rows = await options.getCheckConfigs?.();
+      if (rows) world.checkConfigs = parseCheckConfigs(project.id, rows);
     } catch (err) {
       checkConfigsError = err;
     }
@@ -277,6 +304,8 @@ export async function loadProjectWorld(
   const ctx: BuildContext = {
     project,
     pricing: { model: options.cloudPricing ?? null, custom: options.customCloudPricing ?? DEFAULT_CUSTOM_CLOUD_PRICING },
+    getApplicationDeployments: options.getApplicationDeployments,
+    warnings: world.warnings,
   };
   const metrics: MetricsMap = new Map();
   await stage(profile, 'query', () => queryBatch(source, project, aligned, rawStep, profile, options, ctx, { metrics, failures: world.failures, warnings: world.warnings }));

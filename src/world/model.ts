@@ -4,6 +4,7 @@
  */
 import type { Window } from '../sources/metrics.js';
 import { Applications } from './applications.js';
+import type { CheckConfigs } from './check-configs.js';
 import type { NodePrice } from './pricing.js';
 import { LabelLastValue, type Series } from './timeseries.js';
 
@@ -112,6 +113,8 @@ export interface World {
   flux: boolean;
   /** w.ArgoCD != nil */
   argocd: boolean;
+  /** w.CheckConfigs, read by get_check_configs */
+  checkConfigs: CheckConfigs;
 }
 
 export function newWorld(projectId: string, window: Window, rawStep: number): World {
@@ -124,5 +127,6 @@ export function newWorld(projectId: string, window: Window, rawStep: number): Wo
     integrationStatus: { nodeAgent: { installed: false }, kubeStateMetrics: { required: false, installed: false } },
     flux: false,
     argocd: false,
+    checkConfigs: new Map(),
   };
 }
