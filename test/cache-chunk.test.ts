@@ -16,7 +16,7 @@ import { fillAny, fillAvg, fillSum, type FillFn, type Target } from '../src/sour
 import {
   chunkV3Bytes, chunkV4Bytes, haveLz4Tool, header, lz4CompressBlock, lz4Stream, lz4Tool, parseFrame, seriesPairs,
   v3Payload, type ChunkSpec,
-} from './helpers/cache-writer.js';
+} from '../fixtures/cache-writer.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cache-chunk-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));

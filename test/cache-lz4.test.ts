@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CacheFormatError } from '../src/sources/cache/errors.js';
 import { decompressBlock, Lz4FramedStream, type ByteSource } from '../src/sources/cache/lz4.js';
-import { haveLz4Tool, lz4CompressBlock, lz4Stream, lz4Tool, makeFrame, parseFrame } from './helpers/cache-writer.js';
+import { haveLz4Tool, lz4CompressBlock, lz4Stream, lz4Tool, makeFrame, parseFrame } from '../fixtures/cache-writer.js';
 
 const bytes = (...parts: Array<number | string | number[]>): Uint8Array => {
   const out: number[] = [];

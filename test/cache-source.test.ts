@@ -15,7 +15,7 @@ import { CliError } from '../src/errors.js';
 import { CacheMetricsSource, queryHash } from '../src/sources/cache/source.js';
 import { MetricsQueryError, type MetricValues, type MetricsQuery, type Window } from '../src/sources/metrics.js';
 import { QUERIES, RR } from '../src/world/queries.js';
-import { chunkFileName, chunkJitter, writeChunk, type ChunkSpec } from './helpers/cache-writer.js';
+import { chunkFileName, chunkJitter, writeChunk, type ChunkSpec } from '../fixtures/cache-writer.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cache-source-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -13,7 +13,7 @@ import { buildSqliteDataDir, type CacheStateRow } from '../fixtures/datadir.js';
 import { CliError } from '../src/errors.js';
 import { indexStep, loadProjectIndex } from '../src/sources/cache/project-index.js';
 import { CacheStateDb, cacheGetStep, cacheGetTo, statsWorldDecision } from '../src/sources/cache/state.js';
-import { writeChunk, type ChunkSpec } from './helpers/cache-writer.js';
+import { writeChunk, type ChunkSpec } from '../fixtures/cache-writer.js';
 
 const DEMO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'demo');
 const tmp = mkdtempSync(join(tmpdir(), 'cache-state-'));
@@ -105,14 +105,20 @@ describe('GetTo, GetStep and the stats decision', () => {
     assert.deepEqual(statsWorldDecision(state, 'p2', p2, T0), { loaded: true, cacheTo: T0, window: { from: T0 - 3600, to: T0, step: 0 } });
   });
 
-  it('the demo data-dir: empty project dirs, so its worlds load with step 0', () => {
+  it('the demo data-dir: production gated at its 15 s step, staging (no chunk) loads with step 0', () => {
     const demo = CacheStateDb.open(DEMO);
     try {
-      const index = loadProjectIndex(join(DEMO, 'cache'), 'sboc7hq9');
-      assert.ok(index);
-      assert.equal(index.byQuery.size, 0);
-      assert.deepEqual(statsWorldDecision(demo, 'sboc7hq9', index, 1795176000), {
-        loaded: true, cacheTo: 1795175955, window: { from: 1795175955 - 3600, to: 1795175955, step: 0 },
+      const prod = loadProjectIndex(join(DEMO, 'cache'), 'sboc7hq9');
+      assert.ok(prod);
+      assert.equal(prod.step, 15);
+      // min(last_ts) is a recording rule's DEMO_NOW - 45; GetTo subtracts one step
+      const to = 1795176000 - 45 - 15;
+      assert.deepEqual(statsWorldDecision(demo, 'sboc7hq9', prod, 1795176000), { loaded: true, cacheTo: to, window: { from: to - 3600, to, step: 15 } });
+      const staging = loadProjectIndex(join(DEMO, 'cache'), 'l750cfm9');
+      assert.ok(staging);
+      assert.equal(staging.byQuery.size, 0);
+      assert.deepEqual(statsWorldDecision(demo, 'l750cfm9', staging, 1795176000), {
+        loaded: true, cacheTo: 1795175910, window: { from: 1795175910 - 3600, to: 1795175910, step: 0 },
       });
     } finally {
       demo.close();

@@ -16,7 +16,7 @@ import { loadProjectWorld, type ConstructorProfile } from '../src/world/load.js'
 import { nodeName } from '../src/world/model.js';
 import { QUERIES, RR } from '../src/world/queries.js';
 import { last } from '../src/world/timeseries.js';
-import { chunkJitter, writeChunk } from './helpers/cache-writer.js';
+import { chunkJitter, writeChunk } from '../fixtures/cache-writer.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cache-world-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));

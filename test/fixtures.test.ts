@@ -419,7 +419,11 @@ describe('demo data-dir', () => {
   test('the committed fixtures/demo is what build-demo.ts produces', () => {
     const dir = tempDir('demo');
     buildDemo(dir);
-    for (const file of ['instance.uuid', 'coroot.yaml', 'cache/sboc7hq9/.gitkeep', 'cache/l750cfm9/.gitkeep']) {
+    const chunks = (root: string) => readdirSync(join(root, 'cache', 'sboc7hq9')).sort();
+    assert.deepEqual(chunks(DEMO), chunks(dir));
+    assert.ok(chunks(DEMO).length > 100, 'the production project has cache chunks');
+    const files = ['instance.uuid', 'coroot.yaml', 'cache/l750cfm9/.gitkeep', ...chunks(dir).map((f) => `cache/sboc7hq9/${f}`)];
+    for (const file of files) {
       assert.deepEqual(readFileSync(join(dir, file)), readFileSync(join(DEMO, file)), file);
     }
     assert.deepEqual(dump(join(dir, 'db.sqlite')), dump(join(DEMO, 'db.sqlite')), 'db.sqlite content');

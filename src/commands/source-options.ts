@@ -4,7 +4,8 @@
  */
 import type { Argv } from 'yargs';
 import type { IO } from '../io.js';
-import type { BuiltPayload } from '../model/build.js';
+import type { BuildOptions, BuiltPayload } from '../model/build.js';
+import { usageError } from '../errors.js';
 import { DEFAULT_COROOT_VERSION } from '../model/version.js';
 
 export interface SourceArgs {
@@ -20,6 +21,7 @@ export interface SourceArgs {
   'pg-timeout': number;
   /** --no-profile: leave the profile section as GET /stats returns it */
   profile: boolean;
+  source?: 'cache' | 'prometheus' | 'none';
   'prometheus-url'?: string[];
   live: boolean;
   'prometheus-user'?: string;
@@ -41,6 +43,7 @@ export function withSourceOptions<T>(y: Argv<T>): Argv<T & SourceArgs> {
     .option('as-running', { type: 'boolean', default: false, group: 'Sources:', describe: 'model an already running Coroot: no start-up bootstrap, and unreadable project rows give what it sends then instead of an error' })
     .option('db-busy-timeout', { type: 'number', default: 2000, group: 'Sources:', describe: 'ms to wait for a SQLite lock held by Coroot' })
     .option('pg-timeout', { type: 'number', default: 10000, group: 'Sources:', describe: 'ms to wait for PostgreSQL to connect or answer' })
+    .option('source', { type: 'string', choices: ['cache', 'prometheus', 'none'] as const, group: 'Metrics:', describe: "where project worlds are read from: Coroot's metrics cache in DATA_DIR/cache, Prometheus (as --live unless --prometheus-url), or none [default: prometheus with --live/--prometheus-url, else cache when DATA_DIR/cache exists, else none]" })
     .option('prometheus-url', { type: 'string', array: true, group: 'Metrics:', describe: 'read the metrics of every project (URL) or of one project (PROJECT=URL, id or name) from this Prometheus; repeatable' })
     .option('live', { type: 'boolean', default: false, group: 'Metrics:', describe: "read each project's metrics from the Prometheus it is configured with in Coroot" })
     .option('prometheus-user', { type: 'string', group: 'Metrics:', describe: 'basic-auth user for Prometheus' })
@@ -51,9 +54,31 @@ export function withSourceOptions<T>(y: Argv<T>): Argv<T & SourceArgs> {
     .option('profile', { type: 'boolean', default: true, group: 'Sources:', describe: "embed this process's CPU and heap profiles as Coroot embeds its own; --no-profile leaves the section as GET /stats returns it (from/to 0, empty strings)" }) as Argv<T & SourceArgs>;
 }
 
+/** --source against --live/--prometheus-url: those flags mean prometheus, and --source prometheus alone means --live. */
+export function metricsArgs(args: SourceArgs, env: NodeJS.ProcessEnv): Pick<BuildOptions, 'source' | 'prometheus'> {
+  const urls = args['prometheus-url'] ?? [];
+  const wantsPrometheus = urls.length > 0 || args.live;
+  if (wantsPrometheus && args.source !== undefined && args.source !== 'prometheus') {
+    throw usageError(`--source ${args.source} contradicts ${urls.length > 0 ? '--prometheus-url' : '--live'}, which reads Prometheus`);
+  }
+  if (!wantsPrometheus && args.source !== 'prometheus') return { source: args.source };
+  return {
+    source: 'prometheus',
+    prometheus: {
+      urls,
+      live: args.live || urls.length === 0,
+      user: args['prometheus-user'],
+      password: args['prometheus-password'] ?? (env.COROOT_USAGE_PROMETHEUS_PASSWORD || undefined),
+      headers: args['prometheus-header'] ?? [],
+      tlsSkipVerify: args['prometheus-tls-skip-verify'],
+      timeoutMs: args['prometheus-timeout'] * 1000,
+    },
+  };
+}
+
 export async function buildPayloadFromArgs(args: SourceArgs, io: IO): Promise<BuiltPayload & { bytes: Buffer }> {
   // loaded here rather than at the top: commands import this module for its options alone
-  const [{ buildPayload, parseAt }, { encodePayload }] = await Promise.all([import('../model/build.js'), import('../model/payload-codec.js')]);
+  const [{ buildPayload, parseAt }, { encodePayload }] = await Promise.all([import('../model/build.js'), import('../model/payload-wire.js')]);
   // Coroot profiles exactly its collect(): the CPU profile starts before it and both stop after it.
   const selfProfile = args.profile ? await (await import('../profile/self.js')).startSelfProfile() : undefined;
   let built: BuiltPayload;
@@ -71,17 +96,7 @@ export async function buildPayloadFromArgs(args: SourceArgs, io: IO): Promise<Bu
       asRunning: args['as-running'],
       dbBusyTimeoutMs: args['db-busy-timeout'],
       pgTimeoutMs: args['pg-timeout'],
-      prometheus: (args['prometheus-url'] ?? []).length > 0 || args.live
-        ? {
-          urls: args['prometheus-url'] ?? [],
-          live: args.live,
-          user: args['prometheus-user'],
-          password: args['prometheus-password'] ?? (io.env.COROOT_USAGE_PROMETHEUS_PASSWORD || undefined),
-          headers: args['prometheus-header'] ?? [],
-          tlsSkipVerify: args['prometheus-tls-skip-verify'],
-          timeoutMs: args['prometheus-timeout'] * 1000,
-        }
-        : undefined,
+      ...metricsArgs(args, io.env),
     }, io);
   } catch (err) {
     await selfProfile?.stop().catch(() => undefined);

@@ -11,7 +11,9 @@ import { CorootReadError } from '../sources/database/rows.js';
 import { SqliteDatabase } from '../sources/database/sqlite.js';
 import { applyBootstrap, parseConfigProjects } from './bootstrap.js';
 import { collect, type BuildNotes } from './collect.js';
-import type { PrometheusOptions } from './metrics-loader.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MetricsLoader, MetricsOptions, MetricsSourceKind, PrometheusOptions } from './metrics-loader.js';
 import type { Payload } from './payload-schema.js';
 
 
@@ -24,7 +26,9 @@ export interface BuildOptions {
   asRunning: boolean;
   dbBusyTimeoutMs: number;
   pgTimeoutMs: number;
-  /** where metrics come from; none: no world is loaded */
+  /** where metrics come from; undefined: prometheus with `prometheus` options, else the cache when DATA_DIR/cache exists, else none */
+  source?: MetricsSourceKind;
+  /** required for the prometheus source */
   prometheus?: PrometheusOptions;
 }
 
@@ -55,6 +59,14 @@ export function parseAt(text: string): number {
   throw usageError(`--at ${JSON.stringify(text)}: expected an RFC 3339 time (2026-11-20T12:00:00Z) or unix seconds`);
 }
 
+/** --source resolved against the data-dir: Coroot's cache is the default wherever Coroot left one. */
+function metricsOptions(options: BuildOptions, dataDirPath: string): MetricsOptions {
+  const kind = options.source ?? (options.prometheus ? 'prometheus' : existsSync(join(dataDirPath, 'cache')) ? 'cache' : 'none');
+  if (kind !== 'prometheus') return { kind };
+  if (!options.prometheus) throw usageError('--source prometheus needs --live or --prometheus-url');
+  return { kind, ...options.prometheus };
+}
+
 async function openDatabase(config: CorootConfig, dbPath: string, options: BuildOptions, io: IO): Promise<CorootDatabase> {
   if (config.pgConnectionString) {
     // pg is loaded only for PostgreSQL installs: it is a noticeable part of start-up time.
@@ -68,6 +80,19 @@ async function openDatabase(config: CorootConfig, dbPath: string, options: Build
   return SqliteDatabase.open(dbPath, { busyTimeoutMs: options.dbBusyTimeoutMs, warn: (m) => io.warn(m) });
 }
 
+/** Which metrics source each project's world came from and over which window, for the views. */
+async function sourcesNote(metrics: MetricsOptions, loader: MetricsLoader | undefined, previous: string | undefined): Promise<string> {
+  let text: string;
+  if (!loader) {
+    text = 'metrics source: none (--source none, or no DATA_DIR/cache and no Prometheus asked for): no world is loaded';
+  } else {
+    const { describeReport } = await import('./metrics-loader.js');
+    const lines = loader.reports.map(describeReport);
+    text = `metrics source ${metrics.kind}, per non-multicluster project: ${lines.length > 0 ? lines.join('; ') : 'none reached'}`;
+  }
+  return previous === undefined ? text : `${previous}; ${text}`;
+}
+
 export async function buildPayload(options: BuildOptions, io: IO): Promise<BuiltPayload> {
   const config = loadCorootConfig(options.coroot, io.env);
   const configProjects = parseConfigProjects(config);
@@ -75,22 +100,25 @@ export async function buildPayload(options: BuildOptions, io: IO): Promise<Built
   const uuid = readInstanceUuid(dataDir);
   const now = options.at ?? Math.floor(Date.now() / 1000);
   const stored = await openDatabase(config, dataDir.dbPath, options, io);
+  let loader: MetricsLoader | undefined;
   try {
     const { database: db, changes } = options.asRunning ? { database: stored, changes: [] } : await applyBootstrap(stored, config, configProjects);
     for (const change of changes) io.warn(`${change} (applied here in memory, not written)`);
-    // the world model is loaded only when a metrics source is asked for
-    const loadWorld = options.prometheus
-      ? (await import('./metrics-loader.js')).makeWorldLoader(options.prometheus, config, dataDir.path, db, io)
-      : undefined;
+    const metrics = metricsOptions(options, dataDir.path);
+    // the world model is loaded only when there is a metrics source
+    loader = metrics.kind === 'none'
+      ? undefined
+      : (await import('./metrics-loader.js')).makeMetricsLoader(metrics, config, dataDir.path, db, io);
     const result = await collect({
       db,
-      loadWorld,
+      loadWorld: loader?.loadWorld,
       instance: { uuid: uuid.value, version: options.corootVersion, installationType: options.installationType ?? '' },
       globalClickHouse: config.globalClickHouse,
       now,
       asRunning: options.asRunning,
       warn: (m) => io.warn(m),
     });
+    result.notes.set('infra.projects', await sourcesNote(metrics, loader, result.notes.get('infra.projects')));
     if (uuid.status !== 'ok') {
       io.warn(`${uuid.detail}: Coroot would write a new random UUID there at start-up and send it; coroot-usage never writes it and shows ${uuid.value} instead`);
     }
@@ -106,6 +134,7 @@ export async function buildPayload(options: BuildOptions, io: IO): Promise<Built
     }
     throw err;
   } finally {
+    await loader?.close();
     await stored.close();
   }
 }
