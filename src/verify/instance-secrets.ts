@@ -8,7 +8,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe } from '../errors.js';
 import type { BuildContext } from '../model/build.js';
-import { PostgresDatabase } from '../sources/database/postgres.js';
 import type { CorootDatabase, UserRecord } from '../sources/database/records.js';
 import { SqliteDatabase } from '../sources/database/sqlite.js';
 
@@ -55,6 +54,8 @@ export async function readInstanceSecrets(context: BuildContext, timeouts: DbTim
   let settings: Record<string, unknown> = {};
   try {
     if (context.config.pgConnectionString) {
+      // loaded only for PostgreSQL: pg takes 60 ms to load
+      const { PostgresDatabase } = await import('../sources/database/postgres.js');
       db = await PostgresDatabase.open(context.config.pgConnectionString.value, {
         connectTimeoutMs: timeouts.pgTimeoutMs,
         statementTimeoutMs: timeouts.pgTimeoutMs,
