@@ -1,11 +1,14 @@
 /**
  * One pass over JSON text that reports keys, strings and value types with their paths, without building
  * the values. A parsed payload with hundreds of thousands of map keys is a dictionary-mode object that V8
- * enumerates slowly (Object.keys of one such map costs more than reading it), while the text is read in a
- * single charCode loop. Accepts exactly what JSON.parse accepts.
+ * enumerates slowly (Object.keys of one 760,000-key map took half a second, Object.values over a second),
+ * while the text is read in a single charCode loop. Accepts exactly what JSON.parse accepts.
  */
 
-/** Object keys and array indexes from the root; one array shared (pushed and popped) by the whole walk. */
+/**
+ * Object keys and array indexes from the root. One array is shared (pushed and popped) by the whole walk:
+ * a visitor copies it to keep it.
+ */
 export type JsonPath = Array<string | number>;
 
 export type JsonScalarType = 'number' | 'boolean' | 'null';
