@@ -60,6 +60,22 @@ const DEMO_EXPECTED_WORLD_STATS = {
   'infra.instances': 5,
   /** sorted set of node_info kernel_version */
   'infra.kernel_versions': ['5.15.0-gke', '6.1.0-aws'],
+  /**
+   * application_deployment rows of counted applications started in the hour before 12:00: checkout-5f6c7d8e9a
+   * (11:05) and gateway-6b8c9d7f4e (11:45, in progress). Not: checkout-7d9f8b6c5d (two days ago), the
+   * legacy cart row (30 days ago, and its id has no cluster), staging's checkout (staging's world is empty)
+   */
+  'infra.deployments': 2,
+  /**
+   * checkout-5f6c7d8e9a's snapshot against checkout-7d9f8b6c5d's (gateway's has none):
+   *  availability (179900 - 2210) × 100 / 179900 = 98.77 < 99.9 (checkout's check config) → -SLO
+   *  latency: le 0.25 (its objective bucket) holds 93 % of requests < 99 → -SLO
+   *  CPU per request 402.7 / 179900 vs 221.4 / 184200: +86 % (> 5 %) → -CPU
+   *  memory 428.5 MB vs 412 MB: +4 % (not > 5 %), no OOM kill, leak 0.4 % (not > 5 %) → nothing
+   *  restarts 2 − OOM kills 0 > 0 → -Instances
+   *  log errors per request 311 / 179900 vs 12 / 184200: +2,550 % → -Logs
+   */
+  'infra.deployment_summaries': { '-CPU': 1, '-Instances': 1, '-Logs': 1, '-SLO': 2 },
 } as const;
 
 /**

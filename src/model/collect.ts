@@ -229,8 +229,6 @@ export async function collect(inputs: CollectInputs): Promise<CollectResult> {
   if (loadSeconds.length > 0) {
     notes.set('ux.audit_time_avg', "Coroot's auditor is not rebuilt: Coroot reports its own audit time here");
     notes.set('performance.auditor', "Coroot's auditor is not rebuilt: Coroot reports the audit stages of the last project here");
-    notes.set('infra.deployments', 'not rebuilt yet: rollouts of the last hour are counted as 0');
-    notes.set('infra.deployment_summaries', 'not rebuilt yet');
   } else {
     for (const path of ['integration.node_agent', 'integration.node_agent_versions', 'integration.kube_state_metrics', 'integration.cloud_costs',
       'integration.java_async_profiler', 'integration.fluxcd', 'integration.argocd', 'stack', 'infra.nodes', 'infra.cpu_cores', 'infra.gpus',

@@ -125,6 +125,15 @@ function pricingOf(dataDir: string, io: IO): LoadOptions['cloudPricing'] {
   return pricing.model;
 }
 
+/** What LoadWorld reads from Coroot's database besides metrics, whatever the metrics source. */
+function worldOptions(project: ProjectRecord, db: CorootDatabase, cloudPricing: LoadOptions['cloudPricing']): LoadOptions {
+  return {
+    cloudPricing,
+    getCheckConfigs: () => db.getCheckConfigRows(project.id),
+    getApplicationDeployments: () => db.getApplicationDeployments(project.id),
+  };
+}
+
 function prometheusLoader(options: PrometheusOptions, config: CorootConfig, dataDir: string, db: CorootDatabase, io: IO, reports: ProjectSourceReport[]): WorldLoader {
   registerSecret(options.password);
   const global: PrometheusIntegration | undefined = config.globalPrometheusUrl
@@ -143,10 +152,7 @@ function prometheusLoader(options: PrometheusOptions, config: CorootConfig, data
     const source: MetricsSource = new PrometheusSource(prometheusConfig(integration, { timeoutMs: options.timeoutMs }));
     try {
       io.progress(`project "${project.name}": loading the last hour of metrics from ${source.description}`);
-      const result = await loadCurrentProjectWorld(project, source, project.prometheus.refreshInterval, now, profile, {
-        cloudPricing,
-        getCheckConfigs: () => db.getCheckConfigRows(project.id),
-      });
+      const result = await loadCurrentProjectWorld(project, source, project.prometheus.refreshInterval, now, profile, worldOptions(project, db, cloudPricing));
       io.progress('');
       if (result.status === 'stale') {
         io.warn(`project "${project.name}": ${result.reason}; Coroot skips a project without fresh metrics`);
@@ -206,10 +212,7 @@ function cacheLoader(dataDir: string, db: CorootDatabase, io: IO, reports: Proje
       }
       report.window = decision.window;
       io.progress(`project "${project.name}": loading ${iso(decision.window.from)}..${iso(decision.window.to)} from ${source.description}`);
-      const world = await loadProjectWorld(project, source, decision.window, profile, {
-        cloudPricing,
-        getCheckConfigs: () => db.getCheckConfigRows(project.id),
-      });
+      const world = await loadProjectWorld(project, source, decision.window, profile, worldOptions(project, db, cloudPricing));
       report.notLoaded = reportWorld(project, world, io);
       return world;
     } catch (err) {
