@@ -37,7 +37,7 @@ const self = fileURLToPath(import.meta.url);
 // ---------------------------------------------------------------------------------------------- the cluster
 
 /** Streams OpenMetrics text to `file`, family by family (promtool wants each family contiguous). */
-function generate(file: string): { series: number; samples: number } {
+export function generate(file: string): { series: number; samples: number } {
   const fd = openSync(file, 'w');
   let buffer: string[] = [];
   let size = 0;

@@ -204,19 +204,28 @@ async function buildWorld(world: World, metrics: Metrics, ctx: BuildContext, pro
   for (const name of STAGES.slice(2)) await stage(profile, name, () => steps[name]?.());
 }
 
+/** the recording world's own queries, run beside the batch so that their fetching overlaps its decoding */
+async function instanceToInstanceMetrics(
+  source: MetricsSource, window: Window, signal: AbortSignal | undefined, warnings: string[],
+): Promise<{ metrics: MetricsMap; failures: Failures }> {
+  const failures: Failures = [];
+  const metrics: MetricsMap = new Map();
+  await Promise.all(instanceToInstanceQueries(window).map(async (q) => {
+    const result = await runQuery(source, q, signal, failures, warnings);
+    if (result) metrics.set(q.name, result);
+  }));
+  return { metrics, failures };
+}
+
 /**
  * The rr_connection_* series Coroot's cache would hold: built from a recording world over the same
  * window, or null (with the reason in warnings) when its queries failed.
  */
 async function rebuildConnectionRules(
-  source: MetricsSource, project: ProjectRef, window: Window, raw: MetricsMap, ctx: BuildContext, signal: AbortSignal | undefined, warnings: string[],
+  project: ProjectRef, window: Window, raw: MetricsMap, ctx: BuildContext, extra: { metrics: MetricsMap; failures: Failures }, warnings: string[],
 ): Promise<Map<string, MetricValues[]> | null> {
-  const failures: Failures = [];
-  const metrics: MetricsMap = new Map(raw);
-  await Promise.all(instanceToInstanceQueries(window).map(async (q) => {
-    const result = await runQuery(source, q, signal, failures, warnings);
-    if (result) metrics.set(q.name, result);
-  }));
+  const { failures } = extra;
+  const metrics: MetricsMap = new Map([...raw, ...extra.metrics]);
   if (failures.length > 0) {
     warnings.push(`connections between applications not rebuilt: ${failures.length} queries failed; the last: ${failures[failures.length - 1]!.message}`);
     return null;
@@ -252,14 +261,17 @@ async function queryBatch(
   };
   const rebuild = options.rebuildConnections !== false && source.recordingRules === 'absent';
   const isRebuilt = (q: ConstructorQuery) => rebuild && q.recordingRule && q.name.startsWith('rr_connection') && !q.name.endsWith('_raw');
-  await Promise.all(batch.filter((q) => !isRebuilt(q)).map(async (q) => record(q, await runQuery(source, q, options.signal, out.failures, out.warnings))));
   const rebuilt = batch.filter(isRebuilt);
-  if (rebuilt.length > 0) {
+  // started with the batch; their results are dropped when the batch fails
+  const extra = rebuilt.length > 0 ? instanceToInstanceMetrics(source, window, options.signal, out.warnings) : null;
+  await Promise.all(batch.filter((q) => !isRebuilt(q)).map(async (q) => record(q, await runQuery(source, q, options.signal, out.failures, out.warnings))));
+  if (extra) {
+    const instanceMetrics = await extra;
     let rules: Map<string, MetricValues[]> | null = null;
     if (out.failures.length === 0) {
       const raw: MetricsMap = new Map();
       for (const q of batch) if (results.has(q.name)) raw.set(q.name, results.get(q.name)!);
-      rules = await rebuildConnectionRules(source, project, window, raw, ctx, options.signal, out.warnings);
+      rules = await rebuildConnectionRules(project, window, raw, ctx, instanceMetrics, out.warnings);
     }
     for (const q of rebuilt) record(q, rules?.get(q.name) ?? []);
   }
