@@ -32,6 +32,8 @@ async function main(): Promise<number> {
   ensureDebianPackages([
     { pkg: 'golang-go', provides: 'go' },
     { pkg: 'prometheus', provides: 'promtool' },
+    // the LZ4 tests compare the cache reader with liblz4 itself
+    { pkg: 'lz4', provides: 'lz4' },
   ]);
   let pg: PostgresServer | undefined;
   const stop = () => {
