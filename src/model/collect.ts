@@ -10,7 +10,6 @@ import { NOTIFICATION_TYPES, type CorootDatabase, type ProjectRecord } from '../
 import { CorootReadError, decodeCheckConfigsColumn } from '../sources/database/rows.js';
 import type { LoadedWorld } from '../world/load.js';
 import { isZeroApplicationId, parseApplicationId } from './application-id.js';
-import { applyWorldToPayload } from './collect-world.js';
 import type { Payload } from './payload-schema.js';
 
 /**
@@ -223,6 +222,8 @@ export async function collect(inputs: CollectInputs): Promise<CollectResult> {
     loadSeconds.push(world.loadSeconds);
     // auditor.Audit replaces the stages map for every project; the audit itself is not rebuilt
     stats.performance.auditor.stages = {};
+    // the world model is loaded with the first world: a run without metrics never parses it
+    const { applyWorldToPayload } = await import('./collect-world.js');
     applyWorldToPayload(stats, world, inputs.now);
   }
   stats.ux.world_load_time_avg = loadSeconds.length ? Math.fround(loadSeconds.reduce((a, b) => a + b, 0) / loadSeconds.length) : 0;
