@@ -9,36 +9,14 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { END } from '../fixtures/metrics/build-apps.js';
 import { applyWorldToPayload } from '../src/model/collect-world.js';
-import type { Payload } from '../src/model/payload-schema.js';
 import { PrometheusSource } from '../src/sources/prometheus.js';
 import { applicationIdString, isStandalone } from '../src/world/applications.js';
 import { loadProjectWorld, type ConstructorProfile, type LoadedWorld } from '../src/world/load.js';
+import { payloadBeforeProjects } from './helpers/payload.js';
 import { startPrometheus, type PrometheusServer } from './helpers/prometheus.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WINDOW = { from: END - 3600, to: END, step: 30 };
-
-function payloadBeforeProjects(): Payload {
-  return {
-    instance: { uuid: '', version: '', database_type: '', edition: '' },
-    integration: {
-      prometheus: false, prometheus_refresh_interval: 0, node_agent: false, node_agent_versions: [], kube_state_metrics: null,
-      inspection_overrides: {}, application_categories: 0, alerting_integrations: [], cloud_costs: false, clickhouse: false,
-      tracing: false, logs: false, profiles: false, java_async_profiler: false, fluxcd: false, argocd: false,
-    },
-    stack: { clouds: [], services: [], instrumented_services: [] },
-    infra: {
-      projects: 0, nodes: 0, cpu_cores: 0, gpus: 0, applications: 0, applications_by_kind: {}, instances: 0, deployments: 0,
-      deployment_summaries: {}, kernel_versions: [],
-    },
-    ux: {
-      world_load_time_avg: 0, audit_time_avg: 0, users_by_screen_size: {}, users_by_theme: null, users: [], users_by_role: {},
-      page_views: {}, api_calls: {}, mcp_calls: {}, sent_notifications: {},
-    },
-    performance: { constructor: { stages: {}, queries: {} }, auditor: { stages: null }, components: null },
-    profile: { from: 0, to: 0, cpu: '', memory: '' },
-  };
-}
 
 describe('world from a real Prometheus: applications', () => {
   let prometheus: PrometheusServer;

@@ -9,7 +9,6 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { END } from '../fixtures/metrics/build-cluster.js';
 import { applyWorldToPayload } from '../src/model/collect-world.js';
-import type { Payload } from '../src/model/payload-schema.js';
 import { PrometheusSource } from '../src/sources/prometheus.js';
 import { loadProjectWorld, STAGES, type ConstructorProfile, type LoadedWorld } from '../src/world/load.js';
 import { nodeName } from '../src/world/model.js';
@@ -17,6 +16,7 @@ import type { CloudPricingModel } from '../src/world/pricing.js';
 import { last } from '../src/world/timeseries.js';
 import { loadCurrentProjectWorld } from '../src/world/project.js';
 import { detectStep, worldWindow } from '../src/world/window.js';
+import { payloadBeforeProjects } from './helpers/payload.js';
 import { startPrometheus, type PrometheusServer } from './helpers/prometheus.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -24,28 +24,6 @@ const fixture = join(root, 'fixtures', 'metrics', 'cluster.om');
 const WINDOW = { from: END - 3600, to: END, step: 30 };
 
 /** collect()'s state right before the project loop (stats/stats.go:371-382), as the lead's collect builds it. */
-function payloadBeforeProjects(): Payload {
-  return {
-    instance: { uuid: '', version: '', database_type: '', edition: '' },
-    integration: {
-      prometheus: false, prometheus_refresh_interval: 0, node_agent: false, node_agent_versions: [], kube_state_metrics: null,
-      inspection_overrides: {}, application_categories: 0, alerting_integrations: [], cloud_costs: false, clickhouse: false,
-      tracing: false, logs: false, profiles: false, java_async_profiler: false, fluxcd: false, argocd: false,
-    },
-    stack: { clouds: [], services: [], instrumented_services: [] },
-    infra: {
-      projects: 0, nodes: 0, cpu_cores: 0, gpus: 0, applications: 0, applications_by_kind: {}, instances: 0, deployments: 0,
-      deployment_summaries: {}, kernel_versions: [],
-    },
-    ux: {
-      world_load_time_avg: 0, audit_time_avg: 0, users_by_screen_size: {}, users_by_theme: null, users: [], users_by_role: {},
-      page_views: {}, api_calls: {}, mcp_calls: {}, sent_notifications: {},
-    },
-    performance: { constructor: { stages: {}, queries: {} }, auditor: { stages: null }, components: null },
-    profile: { from: 0, to: 0, cpu: '', memory: '' },
-  };
-}
-
 describe('world from a real Prometheus: nodes', () => {
   let prometheus: PrometheusServer;
   let source: PrometheusSource;
