@@ -23,7 +23,6 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixture = join(root, 'fixtures', 'metrics', 'cluster.om');
 const WINDOW = { from: END - 3600, to: END, step: 30 };
 
-/** collect()'s state right before the project loop (stats/stats.go:371-382), as the lead's collect builds it. */
 describe('world from a real Prometheus: nodes', () => {
   let prometheus: PrometheusServer;
   let source: PrometheusSource;
