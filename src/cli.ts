@@ -76,6 +76,8 @@ export async function main(rawArgv: string[], ioOptions: IOOptions = {}): Promis
   const argv = protectStdinArgs(rawArgv);
   const wantsDebug = argv.includes('--debug');
   const wantsHelp = argv.includes('--help') || argv.includes('-h');
+  // the bundle is minified: stack traces are only readable through its source maps
+  if (wantsDebug) process.setSourceMapsEnabled(true);
   const colorFlag = argv.includes('--no-color') ? false : argv.includes('--color') ? true : undefined;
   const io = createIO({ ...ioOptions, color: colorFlag });
   let exitCode: number = ExitCode.ok;

@@ -22,6 +22,9 @@ await build({
   external: ['better-sqlite3', 'pg-native'],
   // CommonJS dependencies call require(); give the ESM bundle one
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  minify: true,
+  // --debug stack traces map back to the TypeScript sources
+  sourcemap: true,
   logLevel: 'warning',
 });
 // payload-wire.ts reads the payload's Go type next to its own module
