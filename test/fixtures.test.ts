@@ -4,8 +4,7 @@
  * real server, the committed demo is what build-demo.ts produces, and the large generator is deterministic.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -14,15 +13,11 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import {
   CURRENT_SCHEMA,
-  SCHEMA_VERSIONS,
   cacheStateMigration,
-  cacheStateMigrationSteps,
   migrationSteps,
   olderSchemaMigration,
   postgresMigration,
   sqliteMigration,
-  type MigrationStep,
-  type SchemaVersion,
 } from '../fixtures/coroot-schema.js';
 import {
   applySqliteMigration,
@@ -59,7 +54,6 @@ import { testPostgresUrl } from './helpers/env.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DEMO = join(REPO, 'fixtures', 'demo');
-const MIRROR = process.env.COROOT_MIRROR ?? '/work/.mirror/coroot+coroot/repo';
 
 const scratch = mkdtempSync(join(tmpdir(), 'coroot-usage-fixtures-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -210,46 +204,7 @@ describe('coroot-schema', () => {
     applySqliteMigration(db, schemaSteps({ from: 'v1.20.2' }));
     assert.equal(master(db).at(-1)![1], 'incident_project_id_resolved_opened', 'the index added in v1.21 comes last');
   });
-
-  const haveMirror = existsSync(MIRROR);
-  test('the steps are the Go source of each tag, byte for byte', { skip: haveMirror ? false : `no Coroot mirror at ${MIRROR}` }, () => {
-    for (const version of SCHEMA_VERSIONS) {
-      assert.deepEqual(migrationSteps(version), goMigrationSteps(version), version);
-    }
-    assert.deepEqual(cacheStateMigrationSteps(), goCacheSteps(CURRENT_SCHEMA));
-  });
 });
-
-function git(...args: string[]): string {
-  return execFileSync('git', ['-C', MIRROR, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-}
-
-function stepsFromBody(body: string): MigrationStep[] {
-  const steps: MigrationStep[] = [];
-  for (const m of body.matchAll(/\b(?:m|db)\.Exec\(`([^`]*)`\)|AddColumnIfNotExists\("(\w+)", "(\w+)", "(\w+)"\)/g)) {
-    if (m[1] !== undefined) steps.push({ kind: 'exec', sql: m[1] });
-    else steps.push({ kind: 'addColumn', table: m[2]!, column: m[3]!, type: m[4]! });
-  }
-  return steps;
-}
-
-function migrateBody(source: string, type: string): string {
-  const match = source.match(new RegExp(`func \\(\\w+ \\*${type}\\) Migrate\\([^)]*\\) error \\{\\n([\\s\\S]*?)\\n\\}\\n`));
-  assert.ok(match, `Migrate of ${type}`);
-  return match[1]!;
-}
-
-/** The Exec / AddColumnIfNotExists calls of DB.Migrate at `tag`, read from the Go files. */
-function goMigrationSteps(tag: SchemaVersion): MigrationStep[] {
-  const tables = [...new Set([...git('show', `${tag}:db/db.go`).matchAll(/&(\w+)\{\}/g)].map((m) => m[1]!))];
-  const files = git('ls-tree', '--name-only', tag, 'db/').split('\n').filter((f) => f.endsWith('.go') && !f.endsWith('_test.go'));
-  const source = files.map((f) => git('show', `${tag}:${f}`)).join('\n');
-  return tables.flatMap((t) => stepsFromBody(migrateBody(source, t)));
-}
-
-function goCacheSteps(tag: SchemaVersion): MigrationStep[] {
-  return stepsFromBody(migrateBody(git('show', `${tag}:cache/db.go`), 'PrometheusQueryState'));
-}
 
 // ------------------------------------------------------------------------------------------------ JSON helpers
 

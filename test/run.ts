@@ -32,8 +32,9 @@ async function main(): Promise<number> {
   ensureDebianPackages([
     { pkg: 'golang-go', provides: 'go' },
     { pkg: 'prometheus', provides: 'promtool' },
-    // the LZ4 tests compare the cache reader with liblz4 itself
+    // the LZ4 tests compare the cache reader with liblz4 itself (the lz4 tool, and liblz4 through a C harness)
     { pkg: 'lz4', provides: 'lz4' },
+    { pkg: 'gcc', provides: 'gcc' },
   ]);
   let pg: PostgresServer | undefined;
   const stop = () => {
