@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { buildSqliteDataDir, checkConfigsJson, metricsSnapshotJson, prometheusJson, rolesJson, simpleCheck, sloAvailabilityCheck, type ApplicationDeploymentRow } from '../fixtures/datadir.js';
+import {
+  buildSqliteDataDir, checkConfigsJson, metricsSnapshotJson, prometheusJson, rolesJson, simpleCheck, sloAvailabilityCheck, sloLatencyCheck, type ApplicationDeploymentRow,
+} from '../fixtures/datadir.js';
 import { END } from '../fixtures/metrics/build-apps.js';
 import { runCli } from './helpers/cli.js';
 import { startPrometheus, type PrometheusServer } from './helpers/prometheus.js';
@@ -79,6 +81,14 @@ describe('deployments from the DB against a world from a real Prometheus', () =>
       checkConfigs: [
         { project_id: 'p1', application_id: 'default:Deployment:a*', configs: checkConfigsJson({ SLOAvailability: sloAvailabilityCheck({ objectivePercentage: 95 }) }) },
         { project_id: 'p1', application_id: 'p1:default:Deployment:api', configs: checkConfigsJson({ DeploymentStatus: simpleCheck(60) }) },
+        // custom SLIs of an application the world does not have: queryCache runs them all the same
+        {
+          project_id: 'p1', application_id: 'p1:default:Deployment:checkout', configs: checkConfigsJson({
+            SLOAvailability: sloAvailabilityCheck({ custom: true, totalRequestsQuery: 'container_restarts_total', failedRequestsQuery: 'container_oom_kills_total', objectivePercentage: 99 }),
+            // not custom: no query
+            SLOLatency: sloLatencyCheck({ custom: false, histogramQuery: 'never_queried_bucket', objectiveBucket: 0.5, objectivePercentage: 99 }),
+          }),
+        },
       ],
       applicationDeployments: DEPLOYMENTS,
     });
@@ -95,5 +105,10 @@ describe('deployments from the DB against a world from a real Prometheus', () =>
     assert.ok(p.infra.nodes > 0, 'the world was loaded');
     assert.equal(p.infra.deployments, EXPECTED_DEPLOYMENTS);
     assert.deepEqual(p.infra.deployment_summaries, EXPECTED_SUMMARIES);
+    // sum(rate(container_restarts_total[…])) and sum(rate(container_oom_kills_total[…])): one series each,
+    // summed under one statistics key
+    const sli = p.performance.constructor.queries.application_custom_sli_raw;
+    assert.equal(sli.metrics_count, 2);
+    assert.equal(sli.failed, false);
   });
 });

@@ -9,6 +9,7 @@ import type { MetricValues } from '../src/sources/metrics.js';
 import { addExtraSelector, substituteRange } from '../src/sources/promql.js';
 import { newApplicationId } from '../src/world/application-id.js';
 import { calcApplicationCategory, isAuxiliaryCategory } from '../src/world/categories.js';
+import { customSliQueries, parseCheckConfigs } from '../src/world/check-configs.js';
 import { goToLower, parsesAsInt8, splitN } from '../src/world/gostrings.js';
 import { PrometheusSource } from '../src/sources/prometheus.js';
 import { goSeconds, loadProjectWorld, type ConstructorProfile } from '../src/world/load.js';
@@ -54,6 +55,34 @@ describe('stats-path query set', () => {
       'application_custom_sli/p:ns:Deployment:a/total_requests_raw', 'application_custom_sli/p:ns:Deployment:a/requests_histogram_raw',
     ]);
     assert.ok(custom[1]!.labels.has('le'));
+  });
+
+  it('takes custom SLIs from each application\'s own, a glob-matching or the project-level config', () => {
+    const availability = (total: string, custom = true) => JSON.stringify([{ custom, total_requests_query: total, failed_requests_query: `${total}_failed`, objective_percentage: 99 }]);
+    const cc = parseCheckConfigs('p', [
+      // the project level: every application in check configs without a closer config inherits it
+      { applicationId: 'p:::', configs: `{"SLOAvailability":${availability('proj')}}` },
+      // its own config, not custom: no availability query, even though the project's is custom
+      { applicationId: 'p:ns:Deployment:own', configs: `{"SLOAvailability":${availability('own', false)}}` },
+      // a config of another check only: inherits through the glob, then the project level
+      { applicationId: 'p:ns:Deployment:api', configs: '{"DeploymentStatus":{"threshold":60}}' },
+      { applicationId: 'ns:Deployment:a*', configs: `{"SLOLatency":[{"custom":true,"histogram_query":"h_bucket"}]}` },
+      // an undecodable config falls back to the default, which is not custom; fields absent are ""
+      { applicationId: 'p:ns:Deployment:bad', configs: '{"SLOAvailability":{"custom":true},"SLOLatency":[{"custom":true}]}' },
+    ]);
+    assert.deepEqual(customSliQueries(cc).map((q) => `${q.applicationId} ${q.kind} ${q.query}`), [
+      // the project level is ApplicationIdZero, whose String() is ":::"
+      '::: total_requests sum(rate(proj[$RANGE]))',
+      '::: failed_requests sum(rate(proj_failed[$RANGE]))',
+      'p:ns:Deployment:api total_requests sum(rate(proj[$RANGE]))',
+      'p:ns:Deployment:api failed_requests sum(rate(proj_failed[$RANGE]))',
+      'p:ns:Deployment:api requests_histogram sum by(le)(rate(h_bucket[$RANGE]))',
+      // the glob id itself: its own latency config, the project's availability
+      'p:ns:Deployment:a* total_requests sum(rate(proj[$RANGE]))',
+      'p:ns:Deployment:a* failed_requests sum(rate(proj_failed[$RANGE]))',
+      'p:ns:Deployment:a* requests_histogram sum by(le)(rate(h_bucket[$RANGE]))',
+      'p:ns:Deployment:bad requests_histogram sum by(le)(rate([$RANGE]))',
+    ]);
   });
 });
 

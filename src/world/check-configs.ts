@@ -4,11 +4,12 @@
  * unparsed and decoded with Go's rules at look-up time, because a config that fails to decode falls
  * back to the default there, not at load time.
  */
-import { type ApplicationId, parseApplicationId } from '../model/application-id.js';
+import { type ApplicationId, applicationIdString, parseApplicationId } from '../model/application-id.js';
 import { decodeInto, GoJsonError, parseGoJson, type GoDecodeType, type JsonNode } from '../encoding/godecode.js';
 import { ApplicationKind } from './application-id.js';
 import { isAuxiliaryCategory } from './categories.js';
 import { globMatch } from './glob.js';
+import type { CustomSliQuery } from './queries.js';
 
 /** One check_configs row as the DB reader returns it. */
 export interface CheckConfigText {
@@ -117,4 +118,40 @@ export function getLatencyObjective(cc: CheckConfigs, appId: ApplicationId, cate
   if (!list || list.length === 0) return def;
   const first = list[0]!;
   return { bucket: found.projectLevel && auxiliary ? 5 : first.objective_bucket, objective: first.objective_percentage };
+}
+
+const customAvailabilityType: GoDecodeType = {
+  kind: 'slice', elem: { kind: 'struct', fields: { custom: { kind: 'bool' }, total_requests_query: { kind: 'string' }, failed_requests_query: { kind: 'string' } } },
+};
+const customLatencyType: GoDecodeType = {
+  kind: 'slice', elem: { kind: 'struct', fields: { custom: { kind: 'bool' }, histogram_query: { kind: 'string' } } },
+};
+
+/**
+ * The first element of a SLO config list (fields absent from the JSON are Go's zero values), or
+ * undefined where GetAvailability/GetLatency fall back to the default, which is never custom.
+ */
+function firstSlo(cc: CheckConfigs, appId: ApplicationId, checkId: string, type: GoDecodeType): Record<string, unknown> | undefined {
+  const found = getRaw(cc, appId, checkId);
+  return found ? decode<Array<Record<string, unknown>> | null>(found.raw, type)?.[0] : undefined;
+}
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/**
+ * The custom SLI queries queryCache adds for every application that has check configs (the project
+ * level included): its availability or latency config may be its own, a glob match's or the project's.
+ */
+export function customSliQueries(cc: CheckConfigs): CustomSliQuery[] {
+  const res: CustomSliQuery[] = [];
+  for (const { id } of cc.values()) {
+    const applicationId = applicationIdString(id);
+    const availability = firstSlo(cc, id, 'SLOAvailability', customAvailabilityType);
+    if (availability?.custom === true) {
+      res.push({ applicationId, kind: 'total_requests', query: `sum(rate(${text(availability.total_requests_query)}[$RANGE]))` });
+      res.push({ applicationId, kind: 'failed_requests', query: `sum(rate(${text(availability.failed_requests_query)}[$RANGE]))` });
+    }
+    const latency = firstSlo(cc, id, 'SLOLatency', customLatencyType);
+    if (latency?.custom === true) res.push({ applicationId, kind: 'requests_histogram', query: `sum by(le)(rate(${text(latency.histogram_query)}[$RANGE]))` });
+  }
+  return res;
 }

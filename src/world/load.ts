@@ -15,7 +15,7 @@ import { describe } from '../errors.js';
 import { redact } from '../redact.js';
 import type { ApplicationDeploymentRecord, ProjectSettings } from '../sources/database/records.js';
 import type { MetricsQuery, MetricValues, MetricsSource, Window } from '../sources/metrics.js';
-import { parseCheckConfigs, type CheckConfigText } from './check-configs.js';
+import { customSliQueries, parseCheckConfigs, type CheckConfigs, type CheckConfigText } from './check-configs.js';
 import { loadAppToAppConnections, connectionRecordingRules } from './connections.js';
 import { loadContainers, type ContainerCache } from './containers.js';
 import { attachDeployments } from './deployments.js';
@@ -29,7 +29,7 @@ import {
   type Metrics, type NodeCache, type Pricing,
 } from './nodes.js';
 import { DEFAULT_CUSTOM_CLOUD_PRICING, type CloudPricingModel, type CustomCloudPricing } from './pricing.js';
-import { constructorQueries, QUERIES, type ConstructorQuery, type CustomSliQuery } from './queries.js';
+import { constructorQueries, QUERIES, type ConstructorQuery } from './queries.js';
 import { recordQuery } from './query-stats.js';
 
 /** constructor.Profile: `performance.constructor` of the payload, updated in place. */
@@ -43,8 +43,6 @@ export interface ProjectRef {
 }
 
 export interface LoadOptions {
-  /** custom SLI queries from the project's check configs */
-  customSlis?: readonly CustomSliQuery[];
   /** Coroot's cloud-pricing dump (readCloudPricing of DATA_DIR/cloud-pricing/cloud-pricing.json.gz); none: no node has a price */
   cloudPricing?: CloudPricingModel | null;
   /** the project's custom cloud pricing; Coroot's default when the project has none */
@@ -249,10 +247,10 @@ async function rebuildConnectionRules(
  * queries are in. Results of failed queries are absent from the map.
  */
 async function queryBatch(
-  source: MetricsSource, project: ProjectRef, window: Window, rawStep: number, profile: ConstructorProfile, options: LoadOptions, ctx: BuildContext,
+  source: MetricsSource, project: ProjectRef, window: Window, rawStep: number, checkConfigs: CheckConfigs, profile: ConstructorProfile, options: LoadOptions, ctx: BuildContext,
   out: { metrics: MetricsMap; failures: Failures; warnings: string[] },
 ): Promise<void> {
-  const batch = constructorQueries(window, rawStep, options.customSlis);
+  const batch = constructorQueries(window, rawStep, customSliQueries(checkConfigs));
   const results = new Map<string, MetricValues[]>();
   const start = process.hrtime.bigint();
   const record = (q: ConstructorQuery, metrics: MetricValues[] | null) => {
@@ -320,7 +318,7 @@ export async function loadProjectWorld(
     warnings: world.warnings,
   };
   const metrics: MetricsMap = new Map();
-  await stage(profile, 'query', () => queryBatch(source, project, aligned, rawStep, profile, options, ctx, { metrics, failures: world.failures, warnings: world.warnings }));
+  await stage(profile, 'query', () => queryBatch(source, project, aligned, rawStep, world.checkConfigs, profile, options, ctx, { metrics, failures: world.failures, warnings: world.warnings }));
   if (world.failures.length > 0) {
     const last = world.failures[world.failures.length - 1]!;
     world.error = `${world.failures.length} of the world's queries failed; the last: ${last.message}`;
