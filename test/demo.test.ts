@@ -111,6 +111,7 @@ test('the README main command prints the demo payload, every DB- and cache-deriv
   }
   // production's world and staging's empty world both count in the average
   assert.ok(payload.ux.world_load_time_avg > 0);
+  // staging's empty world is audited last, and an audit of no applications times no stage
   assert.deepEqual(payload.performance.auditor.stages, {});
 });
 

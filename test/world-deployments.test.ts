@@ -270,7 +270,7 @@ describe('statuses and the stats loop', () => {
       record(`${P}:default:Deployment:batch`, NOW - 10, 0, oom),
       record(`${P}:monitoring:Deployment:prometheus`, NOW - 10, 0, oom),
     ]);
-    const payload = { integration: { node_agent_versions: null }, infra: { deployments: 2, deployment_summaries: { '-Logs': 1 }, applications_by_kind: null, kernel_versions: null, nodes: 0, cpu_cores: 0, gpus: 0, applications: 0, instances: 0 }, stack: {}, performance: { components: null } } as unknown as Payload;
+    const payload = { integration: { node_agent_versions: null }, infra: { deployments: 2, deployment_summaries: { '-Logs': 1 }, applications_by_kind: null, kernel_versions: null, nodes: 0, cpu_cores: 0, gpus: 0, applications: 0, instances: 0 }, stack: {}, performance: { auditor: { stages: null }, components: null } } as unknown as Payload;
     applyWorldToPayload(payload, world, NOW);
     // the earlier project's 2 rollouts and -Logs add up with this one's. The counted snapshot's prev is the
     // one outside the hour: both have log errors and no requests, so no Logs entry; its OOM kill is -Memory

@@ -31,10 +31,26 @@ function addToSet(set: string[] | null, value: string): string[] {
   return items;
 }
 
+/** The stages auditor.Audit times for every application (auditor/auditor.go), in the order it runs them. */
+const AUDIT_STAGES = [
+  'slo', 'instances', 'cpu', 'memory', 'storage', 'gpu', 'network', 'dns', 'postgres', 'mysql', 'redis', 'mongodb', 'memcached',
+  'jvm', 'dotnet', 'python', 'nodejs', 'logs', 'deployments',
+] as const;
+
+/**
+ * auditor.Audit replaces the stages map with each project it audits, so the last loaded world decides
+ * the keys: every stage when it has applications, none when it has none. The audit itself is not
+ * rebuilt, so each time is 0 where Coroot reports its own.
+ */
+function auditorStages(world: LoadedWorld): Record<string, number> {
+  return world.applications.size > 0 ? Object.fromEntries(AUDIT_STAGES.map((stage) => [stage, 0])) : {};
+}
+
 export function applyWorldToPayload(payload: Payload, world: LoadedWorld, now: number): void {
   // a world that failed to load is skipped by Coroot after its query statistics were recorded
   if (world.error !== null) return;
 
+  payload.performance.auditor.stages = auditorStages(world);
   const { integration, infra, stack } = payload;
   integration.node_agent = integration.node_agent || world.integrationStatus.nodeAgent.installed;
   if (world.integrationStatus.kubeStateMetrics.required) {

@@ -220,8 +220,6 @@ export async function collect(inputs: CollectInputs): Promise<CollectResult> {
     const world = await inputs.loadWorld?.(project, stats.performance.constructor, inputs.now);
     if (!world || world.error !== null) continue;
     loadSeconds.push(world.loadSeconds);
-    // auditor.Audit replaces the stages map for every project; the audit itself is not rebuilt
-    stats.performance.auditor.stages = {};
     // the world model is loaded with the first world: a run without metrics never parses it
     const { applyWorldToPayload } = await import('./collect-world.js');
     applyWorldToPayload(stats, world, inputs.now);
@@ -229,7 +227,7 @@ export async function collect(inputs: CollectInputs): Promise<CollectResult> {
   stats.ux.world_load_time_avg = loadSeconds.length ? Math.fround(loadSeconds.reduce((a, b) => a + b, 0) / loadSeconds.length) : 0;
   if (loadSeconds.length > 0) {
     notes.set('ux.audit_time_avg', "Coroot's auditor is not rebuilt: Coroot reports its own audit time here");
-    notes.set('performance.auditor', "Coroot's auditor is not rebuilt: Coroot reports the audit stages of the last project here");
+    notes.set('performance.auditor', "Coroot's auditor is not rebuilt: the stage names are those of the last audited project, each with time 0 where Coroot reports its own");
   } else {
     for (const path of ['integration.node_agent', 'integration.node_agent_versions', 'integration.kube_state_metrics', 'integration.cloud_costs',
       'integration.java_async_profiler', 'integration.fluxcd', 'integration.argocd', 'stack', 'infra.nodes', 'infra.cpu_cores', 'infra.gpus',
