@@ -122,6 +122,12 @@ test('the annotated and table views say which source each project used and over 
     const text = result.stdout.toString().replace(/\s*│\s*/g, ' ').replace(/\s+/g, ' ');
     assert.match(text, /metrics source cache, per non-multicluster project: production: cache, window 2026-11-20T10:59:00Z\.\.2026-11-20T11:59:00Z, step 15s; staging: cache, window 2026-11-20T10:58:30Z\.\.2026-11-20T11:58:30Z, step 0/, format);
   }
+  // the table view opens with one row per project: production's world has the 4 nodes and 5 applications
+  // (4 Deployments and the StatefulSet) of the payload; staging's empty world none
+  const table = await runCli(['show', '--data-dir', DEMO_DIR, '--at', DEMO_NOW_ISO, '--format', 'table', '--no-profile']);
+  const row = (project: string) => table.stdout.toString().split('\n').find((l) => l.startsWith(`│ ${project} `))!.split('│').map((c) => c.trim());
+  assert.deepEqual(row('production').slice(3, 6), ['4', '5', '0']);
+  assert.deepEqual(row('staging').slice(3, 6), ['0', '0', '0']);
   const none = await runCli(['show', '--data-dir', DEMO_DIR, '--at', DEMO_NOW_ISO, '--format', 'annotated', '--source', 'none', '--no-profile']);
   assert.equal(none.code, 0, none.stderr);
   assert.match(none.stdout.toString(), /metrics source: none/);

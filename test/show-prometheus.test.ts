@@ -62,6 +62,15 @@ describe('show with metrics from a real Prometheus', () => {
       'nodejs', 'postgres', 'python', 'redis', 'slo', 'storage',
     ]);
     assert.ok(Object.values(p.performance.auditor.stages).every((v) => v === 0));
+
+    // the per-project table: lab has no Prometheus, so no world and no counts
+    const table = await runCli(['show', '--data-dir', dataDir, '--at', AT, '--live', '--no-profile', '--format', 'table']);
+    assert.equal(table.code, 0, table.stderr);
+    const rows = table.stdout.toString().split('\n');
+    const cells = (project: string) => rows.find((l) => l.startsWith(`│ ${project} `))!.split('│').map((c) => c.trim());
+    assert.deepEqual(cells('production').slice(3, 5), ['8', String(p.infra.applications_by_kind === null ? 0 : Object.values(p.infra.applications_by_kind as Record<string, { applications: number }>).reduce((n, k) => n + k.applications, 0))]);
+    assert.equal(cells('production')[5], '0');
+    assert.deepEqual(cells('lab').slice(2, 6), ['prometheus, not loaded (no Prometheus to read)', '-', '-', '-']);
   });
 
   test('--prometheus-url PROJECT=URL gives the same world fields; an unreachable one fails every query', async () => {

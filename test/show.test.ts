@@ -205,6 +205,18 @@ describe("Coroot's quirks", () => {
     assert.equal(result.stdout.toString(), bytes.replace('0.1234567891', '0.12345679'));
   });
 
+  test('the table view counts each project\'s failed queries', async () => {
+    const { renderTable } = await import('../src/output/table.js');
+    const { payloadBeforeProjects } = await import('./helpers/payload.js');
+    const { Chalk } = await import('chalk');
+    const text = renderTable(payloadBeforeProjects(), new Map(), new Chalk({ level: 0 }), 120, [
+      { project: 'prod', source: 'prometheus', window: { from: 0, to: 3600, step: 30 }, notLoaded: 'LoadWorld failed: 3 of the world\'s queries failed', world: { nodes: 2, applications: 7, failedQueries: 3 } },
+    ]);
+    const row = text.split('\n').find((l) => l.startsWith('│ prod '))!.split('│').map((c) => c.trim());
+    assert.deepEqual(row.slice(3, 6), ['2', '7', '3']);
+    assert.match(row[2]!, /^prometheus, not loaded \(LoadWorld failed/);
+  });
+
   test('annotated and table views name every field with its fidelity', async () => {
     const dir = dataDir(multicluster);
     const annotated = (await runCli(['show', '--data-dir', dir, '--at', AT, '--format', 'annotated'])).stdout.toString();

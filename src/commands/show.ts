@@ -8,6 +8,7 @@ import { writeFileAtomic, type IO } from '../io.js';
 import type { BuildNotes } from '../model/collect.js';
 import { encodePayload, payloadGoType } from '../model/payload-wire.js';
 import type { Payload } from '../model/payload-schema.js';
+import type { ProjectSourceReport } from '../model/source-report.js';
 import { encodeGoIndented } from '../encoding/gojson.js';
 import type { CommandSpec, GlobalArgs } from './command.js';
 import { buildPayloadFromArgs, withSourceOptions, type SourceArgs } from './source-options.js';
@@ -21,19 +22,24 @@ interface ShowArgs extends SourceArgs {
   out?: string;
 }
 
-async function loadPayload(args: ShowArgs, io: IO): Promise<{ payload: Payload; notes: BuildNotes }> {
+interface Shown {
+  payload: Payload;
+  notes: BuildNotes;
+  sources: readonly ProjectSourceReport[];
+}
+
+async function loadPayload(args: ShowArgs, io: IO): Promise<Shown> {
   if (args.payload !== undefined) {
     // the schema library is needed only to validate a payload read from elsewhere
     const { readPayloadFile } = await import('../model/payload-codec.js');
     const { payload } = await readPayloadFile(args.payload, io);
-    return { payload, notes: new Map() };
+    return { payload, notes: new Map(), sources: [] };
   }
-  const built = await buildPayloadFromArgs(args, io);
-  return { payload: built.payload, notes: built.notes };
+  return buildPayloadFromArgs(args, io);
 }
 
 /** The views are loaded on demand: `--format raw` needs neither the table library nor the annotations. */
-async function render(format: Format, payload: Payload, notes: BuildNotes, io: IO, colored: boolean): Promise<string | Buffer> {
+async function render(format: Format, { payload, notes, sources }: Shown, io: IO, colored: boolean): Promise<string | Buffer> {
   const color = colored ? io.color : io.plain;
   switch (format) {
     case 'raw':
@@ -43,7 +49,7 @@ async function render(format: Format, payload: Payload, notes: BuildNotes, io: I
     case 'annotated':
       return (await import('../output/annotated.js')).renderAnnotated(payload, notes, color);
     case 'table':
-      return (await import('../output/table.js')).renderTable(payload, notes, color, io.stdout.columns ?? 120);
+      return (await import('../output/table.js')).renderTable(payload, notes, color, io.stdout.columns ?? 120, sources);
   }
 }
 
@@ -65,8 +71,7 @@ export const showCommand: CommandSpec<ShowArgs> = {
   async run(args, io) {
     if (args.json && args.format && args.format !== 'json' && args.format !== 'raw') throw usageError(`--json cannot be combined with --format ${args.format}`);
     const format: Format = args.format ?? (args.json ? 'json' : io.stdoutIsTTY && !args.out ? 'annotated' : 'raw');
-    const { payload, notes } = await loadPayload(args, io);
-    const output = await render(format, payload, notes, io, !args.out);
+    const output = await render(format, await loadPayload(args, io), io, !args.out);
     if (args.out) writeFileAtomic(args.out, output);
     else io.out(output);
     return 0;

@@ -13,7 +13,8 @@ import { applyBootstrap, parseConfigProjects } from './bootstrap.js';
 import { collect, type BuildNotes } from './collect.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MetricsLoader, MetricsOptions, MetricsSourceKind, PrometheusOptions } from './metrics-loader.js';
+import type { MetricsLoader, MetricsOptions, PrometheusOptions } from './metrics-loader.js';
+import { describeReport, type MetricsSourceKind, type ProjectSourceReport } from './source-report.js';
 import type { Payload } from './payload-schema.js';
 
 
@@ -47,6 +48,8 @@ export interface BuiltPayload {
   payload: Payload;
   notes: BuildNotes;
   context: BuildContext;
+  /** per non-multicluster project: the metrics source, window and world size; empty without a source */
+  sources: ProjectSourceReport[];
 }
 
 /** --at: RFC 3339 or unix seconds. */
@@ -81,12 +84,11 @@ async function openDatabase(config: CorootConfig, dbPath: string, options: Build
 }
 
 /** Which metrics source each project's world came from and over which window, for the views. */
-async function sourcesNote(metrics: MetricsOptions, loader: MetricsLoader | undefined, previous: string | undefined): Promise<string> {
+function sourcesNote(metrics: MetricsOptions, loader: MetricsLoader | undefined, previous: string | undefined): string {
   let text: string;
   if (!loader) {
     text = 'metrics source: none (--source none, or no DATA_DIR/cache and no Prometheus asked for): no world is loaded';
   } else {
-    const { describeReport } = await import('./metrics-loader.js');
     const lines = loader.reports.map(describeReport);
     text = `metrics source ${metrics.kind}, per non-multicluster project: ${lines.length > 0 ? lines.join('; ') : 'none reached'}`;
   }
@@ -118,7 +120,7 @@ export async function buildPayload(options: BuildOptions, io: IO): Promise<Built
       asRunning: options.asRunning,
       warn: (m) => io.warn(m),
     });
-    result.notes.set('infra.projects', await sourcesNote(metrics, loader, result.notes.get('infra.projects')));
+    result.notes.set('infra.projects', sourcesNote(metrics, loader, result.notes.get('infra.projects')));
     if (uuid.status !== 'ok') {
       io.warn(`${uuid.detail}: Coroot would write a new random UUID there at start-up and send it; coroot-usage never writes it and shows ${uuid.value} instead`);
     }
@@ -127,6 +129,7 @@ export async function buildPayload(options: BuildOptions, io: IO): Promise<Built
       payload: result.payload,
       notes: result.notes,
       context: { config, dataDirPath: dataDir.path, database: db.description, uuid, projects: result.projects, now, bootstrapChanges: changes },
+      sources: loader?.reports ?? [],
     };
   } catch (err) {
     if (err instanceof CorootReadError) {

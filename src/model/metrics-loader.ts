@@ -17,12 +17,13 @@ import type { CorootDatabase, PrometheusIntegration, ProjectRecord } from '../so
 import { describe, usageError } from '../errors.js';
 import { CacheMetricsSource } from '../sources/cache/source.js';
 import { CacheStateDb, statsWorldDecision } from '../sources/cache/state.js';
-import type { MetricsSource, Window } from '../sources/metrics.js';
+import type { MetricsSource } from '../sources/metrics.js';
 import type { LoadedWorld, LoadOptions } from '../world/load.js';
 import { loadProjectWorld } from '../world/load.js';
 import { loadCurrentProjectWorld } from '../world/project.js';
 import { readCloudPricing } from '../world/pricing.js';
 import type { WorldLoader } from './collect.js';
+import type { ProjectSourceReport } from './source-report.js';
 
 export interface PrometheusOptions {
   /** URL for every project, or PROJECT=URL with a project id or name (repeatable) */
@@ -74,22 +75,11 @@ function integrationFor(project: ProjectRecord, options: PrometheusOptions, glob
   };
 }
 
-export type MetricsSourceKind = 'cache' | 'prometheus' | 'none';
 
 export type MetricsOptions =
   | { kind: 'none' }
   | { kind: 'cache' }
   | ({ kind: 'prometheus' } & PrometheusOptions);
-
-/** Where one project's world came from, and how fresh it was, or why it was not loaded. */
-export interface ProjectSourceReport {
-  project: string;
-  source: MetricsSourceKind;
-  /** the window the world was built over; absent when it was not loaded */
-  window?: Window;
-  /** set when no world was added to the payload */
-  notLoaded?: string;
-}
 
 export interface MetricsLoader {
   loadWorld: WorldLoader;
@@ -99,16 +89,9 @@ export interface MetricsLoader {
 
 const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 
-/** One line per project for the annotated and table views. */
-export function describeReport(r: ProjectSourceReport): string {
-  if (r.notLoaded !== undefined) return `${r.project}: ${r.source}, not loaded (${r.notLoaded})`;
-  const w = r.window!;
-  if (w.step === 0) return `${r.project}: ${r.source}, window ${iso(w.from)}..${iso(w.to)}, step 0 (no chunk: an empty world, no query runs)`;
-  return `${r.project}: ${r.source}, window ${iso(w.from)}..${iso(w.to)}, step ${w.step}s`;
-}
-
 /** Warnings shared by every source once LoadWorld ran; the world counts only when it loaded. */
-function reportWorld(project: ProjectRecord, world: LoadedWorld, io: IO): string | undefined {
+function reportWorld(project: ProjectRecord, world: LoadedWorld, io: IO, report: ProjectSourceReport): string | undefined {
+  report.world = { nodes: world.nodes.length, applications: world.applications.size, failedQueries: world.failures.length };
   if (world.failures.length > 0) {
     io.warn(`project "${project.name}": ${world.failures.length} queries failed (recorded as failed, as Coroot does), e.g. ${world.failures[0]!.query}: ${world.failures[0]!.message}`);
   }
@@ -160,7 +143,7 @@ function prometheusLoader(options: PrometheusOptions, config: CorootConfig, data
         return undefined;
       }
       report.window = result.window;
-      report.notLoaded = reportWorld(project, result.world, io);
+      report.notLoaded = reportWorld(project, result.world, io, report);
       return result.world;
     } finally {
       io.progress('');
@@ -213,7 +196,7 @@ function cacheLoader(dataDir: string, db: CorootDatabase, io: IO, reports: Proje
       report.window = decision.window;
       io.progress(`project "${project.name}": loading ${iso(decision.window.from)}..${iso(decision.window.to)} from ${source.description}`);
       const world = await loadProjectWorld(project, source, decision.window, profile, worldOptions(project, db, cloudPricing));
-      report.notLoaded = reportWorld(project, world, io);
+      report.notLoaded = reportWorld(project, world, io, report);
       return world;
     } catch (err) {
       // a state DB that becomes unreadable mid-way: Coroot logs the error and skips the project

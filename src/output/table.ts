@@ -8,6 +8,7 @@ import { encodeGo } from '../encoding/gojson.js';
 import type { BuildNotes } from '../model/collect.js';
 import { payloadGoType } from '../model/payload-codec.js';
 import { payloadSchema, type Payload } from '../model/payload-schema.js';
+import { describeWindow, type ProjectSourceReport } from '../model/source-report.js';
 import { baseType, children, rootNode, type WalkNode } from './field-walk.js';
 
 const MAX_VALUE = 60;
@@ -24,8 +25,25 @@ function summary(node: WalkNode): string {
   return text.length <= MAX_VALUE ? text : `${text.slice(0, MAX_VALUE - 1)}…`;
 }
 
-export function renderTable(payload: Payload, notes: BuildNotes, color: ChalkInstance, width: number): string {
+/** One row per project whose world was asked for: where its metrics came from and what its world held. */
+function projectsTable(sources: readonly ProjectSourceReport[], color: ChalkInstance, width: number): string {
+  const table = new Table({
+    head: [color.bold('project'), 'metrics', 'nodes', 'applications', 'failed queries'],
+    style: { head: [], border: [] },
+    colWidths: [24, Math.max(30, Math.min(70, width - 70)), 8, 14, 16],
+    wordWrap: true,
+  });
+  for (const r of sources) {
+    const counts = r.world ? [r.world.nodes, r.world.applications, r.world.failedQueries].map(String) : ['-', '-', '-'];
+    const failed = r.world && r.world.failedQueries > 0 ? color.red(counts[2]!) : counts[2]!;
+    table.push([r.project, `${r.source}, ${describeWindow(r)}`, counts[0]!, counts[1]!, failed]);
+  }
+  return table.toString();
+}
+
+export function renderTable(payload: Payload, notes: BuildNotes, color: ChalkInstance, width: number, sources: readonly ProjectSourceReport[] = []): string {
   const out: string[] = [];
+  if (sources.length > 0) out.push(projectsTable(sources, color, width));
   for (const section of children(rootNode(payload, payloadGoType, payloadSchema))) {
     const table = new Table({
       head: [color.bold(section.path), 'value', 'fidelity'],
