@@ -39,6 +39,18 @@ test('a truncated chunk header is skipped with a warning; a corrupt chunk fails 
   // production's world failed: query statistics only, no nodes; staging's empty world still counts
   assert.equal(p.infra.nodes, 0);
   assert.ok(Object.values(p.performance.constructor.queries as Record<string, { failed: boolean }>).some((q) => q.failed));
+  // the views mark every field the failed world would have added to, and the failed queries
+  const view = async (format: string) => (await runCli(['show', '--data-dir', dir, '--at', DEMO_NOW_ISO, '--no-profile', '--format', format])).stdout.toString();
+  const annotated = await view('annotated');
+  const failedNote = /without the world of "production" \(1 query failed\): LoadWorld fails on any failed query/;
+  for (const field of ['"nodes"', '"stack"', '"queries"']) {
+    assert.match(annotated.split('\n').find((l) => l.trimStart().startsWith(`${field}:`))!, failedNote, field);
+  }
+  const table = await view('table');
+  const row = table.split('\n').find((l) => l.startsWith('│ production '))!.split('│').map((c) => c.trim());
+  assert.match(row[2]!, /^cache, not loaded \(LoadWorld failed: 1 of the/);
+  assert.deepEqual(row.slice(3, 6), ['0', '0', '1']);
+  assert.match(table.replace(/\s*│\s*/g, ' ').replace(/\s+/g, ' '), failedNote);
 });
 
 test('a cache that ended more than an hour ago is skipped, as stats.go skips it', async () => {

@@ -179,6 +179,13 @@ async function collectSentNotifications(stats: Payload, inputs: CollectInputs): 
   }
 }
 
+/** The fields a project's world adds to; `stack` and `performance` stand for their whole sections. */
+const WORLD_FIELDS = [
+  'integration.node_agent', 'integration.node_agent_versions', 'integration.kube_state_metrics', 'integration.cloud_costs',
+  'integration.java_async_profiler', 'integration.fluxcd', 'integration.argocd', 'stack', 'infra.nodes', 'infra.cpu_cores', 'infra.gpus',
+  'infra.applications', 'infra.applications_by_kind', 'infra.instances', 'infra.deployments', 'infra.deployment_summaries',
+  'infra.kernel_versions', 'ux.world_load_time_avg', 'ux.audit_time_avg', 'performance',
+];
 const NO_WORLD_NOTE = 'no metrics were loaded for any project: this is what Coroot sends when no project has fresh metrics';
 
 export async function collect(inputs: CollectInputs): Promise<CollectResult> {
@@ -213,11 +220,16 @@ export async function collect(inputs: CollectInputs): Promise<CollectResult> {
   stats.infra.applications_by_kind = {};
 
   const loadSeconds: number[] = [];
+  const failedWorlds: string[] = [];
   for (const project of projects) {
     if ((project.settings.memberProjects ?? []).length > 0) continue; // multicluster: counted in infra.projects only
     collectProjectSettings(stats, project, inputs, categories, alerting);
     if (!(await collectInspectionOverrides(stats, project, inputs))) continue;
     const world = await inputs.loadWorld?.(project, stats.performance.constructor, inputs.now);
+    if (world && world.error !== null) {
+      const n = world.failures.length;
+      failedWorlds.push(`"${project.name}" (${n === 1 ? '1 query' : `${n} queries`} failed)`);
+    }
     if (!world || world.error !== null) continue;
     loadSeconds.push(world.loadSeconds);
     // the world model is loaded with the first world: a run without metrics never parses it
@@ -229,12 +241,12 @@ export async function collect(inputs: CollectInputs): Promise<CollectResult> {
     notes.set('ux.audit_time_avg', "Coroot's auditor is not rebuilt: Coroot reports its own audit time here");
     notes.set('performance.auditor', "Coroot's auditor is not rebuilt: the stage names are those of the last audited project, each with time 0 where Coroot reports its own");
   } else {
-    for (const path of ['integration.node_agent', 'integration.node_agent_versions', 'integration.kube_state_metrics', 'integration.cloud_costs',
-      'integration.java_async_profiler', 'integration.fluxcd', 'integration.argocd', 'stack', 'infra.nodes', 'infra.cpu_cores', 'infra.gpus',
-      'infra.applications', 'infra.applications_by_kind', 'infra.instances', 'infra.deployments', 'infra.deployment_summaries',
-      'infra.kernel_versions', 'ux.world_load_time_avg', 'ux.audit_time_avg', 'performance']) {
-      notes.set(path, NO_WORLD_NOTE);
-    }
+    for (const path of WORLD_FIELDS) notes.set(path, NO_WORLD_NOTE);
+  }
+  if (failedWorlds.length > 0) {
+    // these fields depend on the failed queries: Coroot leaves the whole project out of them
+    const note = `without the world of ${failedWorlds.join(', ')}: LoadWorld fails on any failed query and Coroot then skips the project`;
+    for (const path of [...WORLD_FIELDS, 'performance.constructor.queries']) notes.set(path, notes.has(path) ? `${notes.get(path)}; ${note}` : note);
   }
 
   stats.integration.alerting_integrations = alerting.toArray();
