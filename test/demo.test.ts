@@ -122,6 +122,11 @@ test('the annotated and table views say which source each project used and over 
     const text = result.stdout.toString().replace(/\s*│\s*/g, ' ').replace(/\s+/g, ' ');
     assert.match(text, /metrics source cache, per non-multicluster project: production: cache, window 2026-11-20T10:59:00Z\.\.2026-11-20T11:59:00Z, step 15s; staging: cache, window 2026-11-20T10:58:30Z\.\.2026-11-20T11:58:30Z, step 0/, format);
   }
+  // production and staging both load a world: the order-dependent fields say whose order this is
+  const annotated = (await runCli(['show', '--data-dir', DEMO_DIR, '--at', DEMO_NOW_ISO, '--format', 'annotated', '--no-profile'])).stdout.toString();
+  for (const field of ['"components"', '"auditor"', '"queries"']) {
+    assert.match(annotated.split('\n').find((l) => l.trimStart().startsWith(`${field}:`))!, /2 projects loaded a world: Coroot visits projects in Go map order/, field);
+  }
   // the table view opens with one row per project: production's world has the 4 nodes and 5 applications
   // (4 Deployments and the StatefulSet) of the payload; staging's empty world none
   const table = await runCli(['show', '--data-dir', DEMO_DIR, '--at', DEMO_NOW_ISO, '--format', 'table', '--no-profile']);

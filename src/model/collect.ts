@@ -179,6 +179,10 @@ async function collectSentNotifications(stats: Payload, inputs: CollectInputs): 
   }
 }
 
+function addNote(notes: BuildNotes, paths: readonly string[], note: string): void {
+  for (const path of paths) notes.set(path, notes.has(path) ? `${notes.get(path)}; ${note}` : note);
+}
+
 /** The fields a project's world adds to; `stack` and `performance` stand for their whole sections. */
 const WORLD_FIELDS = [
   'integration.node_agent', 'integration.node_agent_versions', 'integration.kube_state_metrics', 'integration.cloud_costs',
@@ -243,10 +247,14 @@ export async function collect(inputs: CollectInputs): Promise<CollectResult> {
   } else {
     for (const path of WORLD_FIELDS) notes.set(path, NO_WORLD_NOTE);
   }
+  if (loadSeconds.length > 1) {
+    const note = `${loadSeconds.length} projects loaded a world: Coroot visits projects in Go map order, random at each collection, and this is the database's row order`;
+    addNote(notes, ['performance.components', 'performance.auditor', 'performance.constructor.queries'], note);
+  }
   if (failedWorlds.length > 0) {
     // these fields depend on the failed queries: Coroot leaves the whole project out of them
     const note = `without the world of ${failedWorlds.join(', ')}: LoadWorld fails on any failed query and Coroot then skips the project`;
-    for (const path of [...WORLD_FIELDS, 'performance.constructor.queries']) notes.set(path, notes.has(path) ? `${notes.get(path)}; ${note}` : note);
+    addNote(notes, [...WORLD_FIELDS, 'performance.constructor.queries'], note);
   }
 
   stats.integration.alerting_integrations = alerting.toArray();
