@@ -17,7 +17,7 @@ import { startPrometheus, type PrometheusServer } from './helpers/prometheus.js'
 
 // Coroot's cache ends about four steps before now: this puts every world's hour at [END - 1 h, END]
 const AT = String(END + 4 * 30);
-const FIXTURES = ['k8s', 'docker-host', 'k8s-no-ksm'] as const;
+const FIXTURES = ['k8s', 'docker-host', 'k8s-no-ksm', 'cluster', 'apps'] as const;
 type Fixture = (typeof FIXTURES)[number];
 const work = mkdtempSync(join(tmpdir(), 'coroot-usage-golden-'));
 
@@ -30,6 +30,9 @@ const CASES: Record<string, Array<ReturnType<typeof project>>> = {
   'world-k8s': [project('k8s', 'production', 'k8s')],
   'world-docker-host': [project('dh', 'docker', 'docker-host')],
   'world-k8s-no-ksm': [project('nk', 'edge', 'k8s-no-ksm')],
+  // the project ids of test/world-nodes.test.ts and test/world-apps.test.ts
+  'world-cluster': [project('proj1', 'production', 'cluster')],
+  'world-apps': [project('p1', 'production', 'apps')],
   // iterated in insertion (rowid) order, as Coroot's GetProjects reads them
   'world-multi-project': [project('k8s', 'production', 'k8s'), project('dh', 'docker', 'docker-host', 15000), project('nk', 'edge', 'k8s-no-ksm', 60000)],
 };
