@@ -33,7 +33,7 @@ const CASES: Record<string, Array<ReturnType<typeof project>>> = {
   // the project ids of test/world-nodes.test.ts and test/world-apps.test.ts
   'world-cluster': [project('proj1', 'production', 'cluster')],
   'world-apps': [project('p1', 'production', 'apps')],
-  // iterated in insertion (rowid) order, as Coroot's GetProjects reads them
+  // Coroot visits projects in Go map order; the rebuild, and so this golden, in row (insertion) order
   'world-multi-project': [project('k8s', 'production', 'k8s'), project('dh', 'docker', 'docker-host', 15000), project('nk', 'edge', 'k8s-no-ksm', 60000)],
 };
 
