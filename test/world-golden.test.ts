@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { buildSqliteDataDir, prometheusJson, rolesJson, type ProjectRow } from '../fixtures/datadir.js';
+import { buildSqliteDataDir, categorySettingsValue, projectSettingsJson, prometheusJson, rolesJson, type ProjectRow } from '../fixtures/datadir.js';
 import { END } from '../fixtures/metrics/openmetrics.js';
 import { maskVolatile } from '../src/diff/volatile.js';
 import { REPO_ROOT, runCli } from './helpers/cli.js';
@@ -22,19 +22,26 @@ type Fixture = (typeof FIXTURES)[number];
 const work = mkdtempSync(join(tmpdir(), 'coroot-usage-golden-'));
 
 /** A project reading `fixture`; the URL stored in Coroot's DB is a placeholder, --prometheus-url gives the real one. */
-const project = (id: string, name: string, fixture: Fixture, refreshMs = 30000): ProjectRow & { fixture: Fixture } => ({
-  id, name, fixture, prometheus: prometheusJson({ url: `http://prometheus-${fixture}.example:9090`, refreshMs }),
+const project = (id: string, name: string, fixture: Fixture, refreshMs = 30000, settings?: string): ProjectRow & { fixture: Fixture } => ({
+  id, name, fixture, prometheus: prometheusJson({ url: `http://prometheus-${fixture}.example:9090`, refreshMs }), settings,
+});
+/**
+ * The edge project's settings as a running Coroot leaves them: a category of its own for the k3s units, and
+ * the categories the rr_application_categories rule saved (null settings)
+ */
+const EDGE_SETTINGS = projectSettingsJson({
+  applicationCategorySettings: { 'edge-infra': categorySettingsValue({ customPatterns: ['_/k3s*'] }), application: null, 'control-plane': null, monitoring: null },
 });
 
 const CASES: Record<string, Array<ReturnType<typeof project>>> = {
   'world-k8s': [project('k8s', 'production', 'k8s')],
   'world-docker-host': [project('dh', 'docker', 'docker-host')],
-  'world-k8s-no-ksm': [project('nk', 'edge', 'k8s-no-ksm')],
+  'world-k8s-no-ksm': [project('nk', 'edge', 'k8s-no-ksm', 30000, EDGE_SETTINGS)],
   // the project ids of test/world-nodes.test.ts and test/world-apps.test.ts
   'world-cluster': [project('proj1', 'production', 'cluster')],
   'world-apps': [project('p1', 'production', 'apps')],
   // Coroot visits projects in Go map order; the rebuild, and so this golden, in row (insertion) order
-  'world-multi-project': [project('k8s', 'production', 'k8s'), project('dh', 'docker', 'docker-host', 15000), project('nk', 'edge', 'k8s-no-ksm', 60000)],
+  'world-multi-project': [project('k8s', 'production', 'k8s'), project('dh', 'docker', 'docker-host', 15000), project('nk', 'edge', 'k8s-no-ksm', 60000, EDGE_SETTINGS)],
 };
 
 /**
