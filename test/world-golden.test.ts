@@ -22,7 +22,7 @@ type Fixture = (typeof FIXTURES)[number];
 const work = mkdtempSync(join(tmpdir(), 'coroot-usage-golden-'));
 
 /** A project reading `fixture`; the URL stored in Coroot's DB is a placeholder, --prometheus-url gives the real one. */
-const project = (id: string, name: string, fixture: Fixture, refreshMs = 30000, settings?: string): ProjectRow & { fixture: Fixture } => ({
+const project = (id: string, name: string, fixture: Fixture, { refreshMs = 30000, settings }: { refreshMs?: number; settings?: string } = {}): ProjectRow & { fixture: Fixture } => ({
   id, name, fixture, prometheus: prometheusJson({ url: `http://prometheus-${fixture}.example:9090`, refreshMs }), settings,
 });
 /**
@@ -36,22 +36,26 @@ const EDGE_SETTINGS = projectSettingsJson({
 const CASES: Record<string, Array<ReturnType<typeof project>>> = {
   'world-k8s': [project('k8s', 'production', 'k8s')],
   'world-docker-host': [project('dh', 'docker', 'docker-host')],
-  'world-k8s-no-ksm': [project('nk', 'edge', 'k8s-no-ksm', 30000, EDGE_SETTINGS)],
+  'world-k8s-no-ksm': [project('nk', 'edge', 'k8s-no-ksm', { settings: EDGE_SETTINGS })],
   // the project ids of test/world-nodes.test.ts and test/world-apps.test.ts
   'world-cluster': [project('proj1', 'production', 'cluster')],
   'world-apps': [project('p1', 'production', 'apps')],
   // Coroot visits projects in Go map order; the rebuild, and so this golden, in row (insertion) order
-  'world-multi-project': [project('k8s', 'production', 'k8s'), project('dh', 'docker', 'docker-host', 15000), project('nk', 'edge', 'k8s-no-ksm', 60000, EDGE_SETTINGS)],
+  'world-multi-project': [
+    project('k8s', 'production', 'k8s'),
+    project('dh', 'docker', 'docker-host', { refreshMs: 15000 }),
+    project('nk', 'edge', 'k8s-no-ksm', { refreshMs: 60000, settings: EDGE_SETTINGS }),
+  ],
 };
 
 /**
- * Compact JSON without any other formatting: for such text, equal masked serialisations (which keep key
- * order) mean equal bytes apart from the runtime values.
+ * Compact JSON without any other formatting: for two such texts, equal masked serialisations (which keep
+ * key order) mean equal bytes apart from the runtime values.
  */
-function maskedCanonical(text: string): string {
+function assertCompactJson(text: string): void {
   assert.equal(text, `${JSON.stringify(JSON.parse(text))}\n`, 'compact JSON with one trailing newline');
-  return JSON.stringify(maskVolatile(JSON.parse(text)));
 }
+const masked = (text: string) => JSON.stringify(maskVolatile(JSON.parse(text)));
 
 /**
  * The one place the rebuild knowingly differs from Coroot here: Coroot audits every loaded world and sends
@@ -88,10 +92,13 @@ describe('golden payloads of the Prometheus fixtures', () => {
       const urls = projects.flatMap((p) => ['--prometheus-url', `${p.id}=${servers.get(p.fixture)!.url}`]);
       const result = await runCli(['show', '--format', 'raw', '--no-profile', '--data-dir', dataDir, '--at', AT, ...urls]);
       assert.equal(result.code, 0, result.stderr);
+      // every project's world loaded: no stale, skipped or failed project to warn about
+      assert.equal(result.stderr, '');
       const golden = readFileSync(join(REPO_ROOT, 'test', 'golden', `${name}.json`), 'utf8');
       const stdout = result.stdout.toString();
-      maskedCanonical(stdout);
-      assert.equal(maskedCanonical(withCorootAuditorStages(stdout, golden)), maskedCanonical(golden));
+      assertCompactJson(stdout);
+      assertCompactJson(golden);
+      assert.equal(masked(withCorootAuditorStages(stdout, golden)), masked(golden));
     });
   }
 });
