@@ -11,6 +11,7 @@ import { END } from '../fixtures/metrics/build-apps.js';
 import { applyWorldToPayload } from '../src/model/collect-world.js';
 import { PrometheusSource } from '../src/sources/prometheus.js';
 import { applicationIdString, isStandalone } from '../src/world/applications.js';
+import { endpointPort } from '../src/world/k8s.js';
 import { loadProjectWorld, type ConstructorProfile, type LoadedWorld } from '../src/world/load.js';
 import { payloadBeforeProjects } from './helpers/payload.js';
 import { startPrometheus, type PrometheusServer } from './helpers/prometheus.js';
@@ -149,5 +150,16 @@ describe('world from a real Prometheus: applications', () => {
     assert.equal(p.queries!.rr_connection_tcp_successful!.metrics_count, 0);
     // no ExternalService, and pg / jobs exist only as groups
     assert.equal(payload.infra.applications_by_kind!.ExternalService, undefined);
+  });
+});
+
+describe('Service endpoint ports', () => {
+  it('reads kube_endpoint_address port_number as strconv.ParseUint(s, 10, 16) with the error ignored', () => {
+    // checked against Go: a range error returns the 16-bit maximum, a syntax error 0
+    const cases: Array<[string, string]> = [
+      ['8080', '8080'], ['00080', '80'], ['65535', '65535'], ['65536', '65535'], ['99999999999999999999999', '65535'],
+      ['', '0'], ['-1', '0'], ['+80', '0'], ['8_0', '0'], [' 80', '0'],
+    ];
+    for (const [text, port] of cases) assert.equal(endpointPort(text), port, JSON.stringify(text));
   });
 });

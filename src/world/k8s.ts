@@ -164,6 +164,16 @@ function podLabels(metrics: readonly MetricValues[], pods: Map<string, Instance>
   }
 }
 
+/**
+ * An endpoint's port as loadServices reads it, `strconv.ParseUint(port_number, 10, 16)` with the error
+ * ignored: 0 for text that is not a number, and the 16-bit maximum for a number beyond it (ParseUint
+ * returns the maximum value along with its range error).
+ */
+export function endpointPort(text: string): string {
+  if (!/^\d+$/.test(text)) return '0';
+  return BigInt(text) > 65535n ? '65535' : String(Number(text));
+}
+
 function loadServices(metrics: Metrics): Map<string, Service> {
   const services = new Map<string, Service>();
   const key = (ns: string, name: string) => `${ns}\u0000${name}`;
@@ -175,8 +185,7 @@ function loadServices(metrics: Metrics): Map<string, Service> {
     const s = services.get(key(m.labels.namespace ?? '', m.labels.endpoint ?? ''));
     const ip = m.labels.ip ?? '';
     if (!s || !isIP(ip)) continue;
-    const portText = m.labels.port_number ?? '';
-    const port = /^\d+$/.test(portText) && Number(portText) <= 65535 ? String(Number(portText)) : '0';
+    const port = endpointPort(m.labels.port_number ?? '');
     if (!s.endpoints.some((e) => e.ip === ip && e.port === port)) s.endpoints.push({ ip, port });
   }
   for (const s of services.values()) if (s.name === 'kubernetes') s.name = 'kube-apiserver';
