@@ -5,8 +5,9 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { inputError } from '../errors.js';
-import type { Label, Line, Location, Mapping, Profile, ProfileFunction, Sample, ValueType } from './model.js';
-import { validate } from './validate.js';
+import type { Label, Line, Location, Mapping, Profile, ProfileFunction, ValueType } from './model.js';
+import { validate, type RawSamples } from './validate.js';
+import { idIndex, type IdIndex } from './ids.js';
 import { Reader, WireError } from './wire.js';
 
 /** Uncompressed size we accept: a 50 MB profile is fine, a gzip bomb is not. */
@@ -46,15 +47,16 @@ export function decodeProfile(bytes: Buffer, label: string): DecodedProfile {
   const gzipped = isGzip(bytes);
   const raw = gzipped ? gunzipProfile(bytes, label) : bytes;
   if (raw.length === 0) throw inputError(`${label}: the gzip data holds an empty profile`);
-  let profile: Profile;
+  let parsed: Parsed;
   try {
-    profile = parseProfile(raw);
+    parsed = parseProfile(raw);
   } catch (err) {
     if (err instanceof WireError) throw inputError(`${label}: ${err.message}`, err);
     throw err;
   }
-  const problem = validate(profile);
-  if (problem) throw inputError(`${label}: invalid profile: ${problem}`);
+  const checked = validate(parsed.header, parsed.columns);
+  if ('problem' in checked) throw inputError(`${label}: invalid profile: ${checked.problem}`);
+  const profile: Profile = { ...parsed.header, samples: { ...checked.samples, labels: parsed.labels } };
   return { profile, gzipped, compressedSize: bytes.length, rawSize: raw.length, raw };
 }
 
@@ -70,12 +72,6 @@ interface RawLabel {
   strX: number;
   num: number;
   unitX: number;
-}
-
-interface RawSample {
-  locationIds: number[];
-  values: number[];
-  labels: RawLabel[];
 }
 
 interface RawMapping {
@@ -162,65 +158,145 @@ function parseLabel(buf: Uint8Array, start: number, end: number): RawLabel {
   return l;
 }
 
-const NO_LABELS: RawLabel[] = [];
-
 /**
- * A packed run of varints into a pre-sized array. Hot: a profile holds millions of frames, so the common
- * one- and two-byte varints are decoded inline and only longer ones go through the Reader.
+ * The samples as they are decoded, column-wise (see Samples). Samples are decoded after everything else,
+ * so that their location ids become positions right away instead of in a second walk over every frame;
+ * a reference to a missing location is kept for validate() to report in its turn.
  */
-function packed(r: Reader, buf: Uint8Array, start: number, stop: number, locations: boolean): number[] {
-  let count = 0;
-  for (let p = start; p < stop; p++) if (buf[p]! < 0x80) count++;
-  const out = new Array<number>(count);
-  let n = 0;
-  let p = start;
-  while (p < stop) {
-    const b0 = buf[p]!;
-    if (b0 < 0x80) {
-      out[n++] = b0;
-      p++;
-      continue;
-    }
-    if (p + 1 < stop) {
-      const b1 = buf[p + 1]!;
-      if (b1 < 0x80) {
-        out[n++] = (b0 & 0x7f) | (b1 << 7);
-        p += 2;
-        continue;
-      }
-    }
-    r.pos = p;
-    r.varint(stop);
-    out[n++] = locations ? uint(r, 'a location id') : sampleValue(r);
-    p = r.pos;
+class SampleColumns implements RawSamples {
+  count = 0;
+  readonly locStart: Int32Array;
+  readonly locations: Int32Array;
+  readonly valStart: Int32Array;
+  values: Float64Array;
+  dangling: { sample: number; id: number } | undefined;
+  labels = new Map<number, RawLabel[]>();
+  /** location id → position, for ids below its length (see idIndex) */
+  readonly table: Int32Array;
+
+  constructor(
+    samples: number,
+    maxFrames: number,
+    private readonly index: IdIndex,
+  ) {
+    // one more than the samples: the write position of the sample after the last
+    this.locStart = new Int32Array(samples + 2);
+    this.valStart = new Int32Array(samples + 2);
+    this.locations = new Int32Array(maxFrames);
+    this.values = new Float64Array(samples * 2 + 8);
+    this.table = index.table ?? new Int32Array(0);
   }
-  if (n !== count) fail(`truncated protobuf: a packed field ends inside a varint at byte ${stop}`);
-  return out;
+
+  /** The position of a location id the table does not hold: a sparse id, or a dangling reference. */
+  lookup(id: number): number {
+    const x = this.index.get(id);
+    if (x < 0) this.dangling ??= { sample: this.count, id };
+    return x;
+  }
+
+  pushValue(v: number): void {
+    const at = this.valStart[this.count + 1]!;
+    if (at === this.values.length) {
+      const grown = new Float64Array(at * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[at] = v;
+    this.valStart[this.count + 1] = at + 1;
+  }
 }
 
-function parseSample(r: Reader, buf: Uint8Array, start: number, end: number): RawSample {
-  const s: RawSample = { locationIds: [], values: [], labels: NO_LABELS };
+/**
+ * A packed run of location ids, appended to the current sample as positions. Hot: a profile holds
+ * millions of frames, so the common one- and two-byte ids are decoded inline and only longer ones go
+ * through the Reader. The sample's message ends at or after stop, so locations has room for every byte.
+ */
+function packedLocations(cols: SampleColumns, r: Reader, buf: Uint8Array, start: number, stop: number): void {
+  const { table, locations } = cols;
+  const size = table.length;
+  let n = cols.locStart[cols.count + 1]!;
+  let p = start;
+  while (p < stop) {
+    let id = buf[p]!;
+    if (id < 0x80) {
+      p++;
+    } else if (p + 1 < stop && buf[p + 1]! < 0x80) {
+      id = (id & 0x7f) | (buf[p + 1]! << 7);
+      p += 2;
+    } else {
+      r.pos = p;
+      r.varint(stop);
+      id = uint(r, 'a location id');
+      p = r.pos;
+    }
+    let x = id < size ? table[id]! : -1;
+    if (x < 0) x = cols.lookup(id);
+    locations[n++] = x;
+  }
+  cols.locStart[cols.count + 1] = n;
+}
+
+/** A packed run of values, appended to the current sample; those below 2^28 are decoded inline. */
+function packedValues(cols: SampleColumns, r: Reader, buf: Uint8Array, start: number, stop: number): void {
+  let p = start;
+  while (p < stop) {
+    let q = p;
+    let v = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      b = buf[q++]!;
+      v |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b >= 0x80 && shift < 28 && q < stop);
+    if (b >= 0x80) {
+      r.pos = p;
+      r.varint(stop);
+      v = sampleValue(r);
+      q = r.pos;
+    }
+    cols.pushValue(v);
+    p = q;
+  }
+}
+
+/** One Sample message, appended to the columns. */
+function parseSample(cols: SampleColumns, r: Reader, buf: Uint8Array, start: number, end: number): void {
   r.pos = start;
   while (r.next(end)) {
     const field = r.field;
-    if (field === 1 || field === 2) {
+    if (field === 1) {
       if (r.wireType === 2) {
-        const run = packed(r, buf, r.start, r.end, field === 1);
-        r.pos = r.end;
-        if (field === 1) s.locationIds = s.locationIds.length === 0 ? run : s.locationIds.concat(run);
-        else s.values = s.values.length === 0 ? run : s.values.concat(run);
+        const next = r.end;
+        packedLocations(cols, r, buf, r.start, next);
+        r.pos = next;
       } else {
-        r.expect(0, field === 1 ? 'sample location_id' : 'sample value');
-        if (field === 1) s.locationIds.push(uint(r, 'a location id'));
-        else s.values.push(sampleValue(r));
+        r.expect(0, 'sample location_id');
+        const id = uint(r, 'a location id');
+        const at = cols.locStart[cols.count + 1]!;
+        cols.locations[at] = cols.lookup(id);
+        cols.locStart[cols.count + 1] = at + 1;
+      }
+    } else if (field === 2) {
+      if (r.wireType === 2) {
+        const next = r.end;
+        packedValues(cols, r, buf, r.start, next);
+        r.pos = next;
+      } else {
+        r.expect(0, 'sample value');
+        cols.pushValue(sampleValue(r));
       }
     } else if (field === 3) {
       r.expect(2, 'sample label');
-      if (s.labels === NO_LABELS) s.labels = [];
-      s.labels.push(parseLabel(buf, r.start, r.end));
+      let labels = cols.labels.get(cols.count);
+      if (labels === undefined) cols.labels.set(cols.count, (labels = []));
+      labels.push(parseLabel(buf, r.start, r.end));
     }
   }
-  return s;
+  // the next sample starts where this one ends
+  cols.count++;
+  cols.locStart[cols.count + 1] = cols.locStart[cols.count]!;
+  cols.valStart[cols.count + 1] = cols.valStart[cols.count]!;
 }
 
 function parseMapping(buf: Uint8Array, start: number, end: number): RawMapping {
@@ -292,12 +368,21 @@ function parseFunction(buf: Uint8Array, start: number, end: number): RawFunction
   return f;
 }
 
-function parseProfile(buf: Buffer): Profile {
+/** A decoded profile, not yet validated. */
+interface Parsed {
+  header: Omit<Profile, 'samples'>;
+  columns: RawSamples;
+  labels: Map<number, Label[]>;
+}
+
+function parseProfile(buf: Buffer): Parsed {
   const r = new Reader(buf, 0);
-  const sampleReader = new Reader(buf, 0);
   const end = buf.length;
   const sampleTypes: RawValueType[] = [];
-  const samples: RawSample[] = [];
+  // where each Sample message is: they are decoded once the locations are known
+  let sampleAt = new Int32Array(1024);
+  let sampleCount = 0;
+  let sampleBytes = 0;
   const mappings: RawMapping[] = [];
   const locations: RawLocation[] = [];
   const functions: RawFunction[] = [];
@@ -314,7 +399,18 @@ function parseProfile(buf: Buffer): Profile {
     const what = WHAT[r.field] ?? '';
     switch (r.field) {
       case 1: r.expect(2, what); sampleTypes.push(parseValueType(buf, r.start, r.end)); break;
-      case 2: r.expect(2, what); samples.push(parseSample(sampleReader, buf, r.start, r.end)); break;
+      case 2:
+        r.expect(2, what);
+        if (sampleCount * 2 === sampleAt.length) {
+          const grown = new Int32Array(sampleAt.length * 2);
+          grown.set(sampleAt);
+          sampleAt = grown;
+        }
+        sampleAt[sampleCount * 2] = r.start;
+        sampleAt[sampleCount * 2 + 1] = r.end;
+        sampleCount++;
+        sampleBytes += r.end - r.start;
+        break;
       case 3: r.expect(2, what); mappings.push(parseMapping(buf, r.start, r.end)); break;
       case 4: r.expect(2, what); locations.push(parseLocation(buf, r.start, r.end)); break;
       case 5: r.expect(2, what); functions.push(parseFunction(buf, r.start, r.end)); break;
@@ -346,12 +442,14 @@ function parseProfile(buf: Buffer): Profile {
       case 14: r.expect(0, what); defaultSampleTypeX = index(r); break;
     }
   }
+  const samples = new SampleColumns(sampleCount, sampleBytes, idIndex(locations.map((l) => l.id)));
+  for (let i = 0; i < sampleCount; i++) parseSample(samples, r, buf, sampleAt[i * 2]!, sampleAt[i * 2 + 1]!);
   return resolve({ sampleTypes, samples, mappings, locations, functions, strings, comments, dropFramesX, keepFramesX, timeNanos, durationNanos, periodType, period, defaultSampleTypeX });
 }
 
 interface RawProfile {
   sampleTypes: RawValueType[];
-  samples: RawSample[];
+  samples: SampleColumns;
   mappings: RawMapping[];
   locations: RawLocation[];
   functions: RawFunction[];
@@ -366,10 +464,8 @@ interface RawProfile {
   defaultSampleTypeX: number;
 }
 
-const NO_RESOLVED_LABELS: Label[] = [];
-
 /** Replaces string indexes by strings; an index outside the table is an error (pprof: errMalformed). */
-function resolve(raw: RawProfile): Profile {
+function resolve(raw: RawProfile): Parsed {
   const table = raw.strings;
   if (table.length === 0) fail('the string table is missing (every profile has at least the empty string)');
   const str = (i: number, where: string): string => {
@@ -399,34 +495,24 @@ function resolve(raw: RawProfile): Profile {
   }));
   const locations: Location[] = raw.locations;
   const sampleTypes = raw.sampleTypes.map((v, i) => vt(v, `sample_type #${i + 1}`));
-  const samples: Sample[] = new Array<Sample>(raw.samples.length);
-  for (let i = 0; i < raw.samples.length; i++) {
-    const s = raw.samples[i]!;
-    if (s.labels.length === 0) {
-      // same shape and an empty (shared, never mutated) label list: no copy for the common case
-      samples[i] = s as unknown as Sample;
-      continue;
-    }
-    let labels: Label[] = NO_RESOLVED_LABELS;
-    if (s.labels.length > 0) {
-      labels = [];
-      for (const l of s.labels) {
-        const key = str(l.keyX, `a label of sample #${i + 1} key`);
-        if (l.strX !== 0) {
-          labels.push({ key, str: str(l.strX, `label ${key} of sample #${i + 1}`) });
-        } else if (l.num !== 0 || l.unitX !== 0) {
-          // pprof drops a label that has neither a string nor a number
-          const label: Label = { key, num: l.num };
-          if (l.unitX !== 0) label.numUnit = str(l.unitX, `label ${key} of sample #${i + 1} unit`);
-          labels.push(label);
-        }
+  const labels = new Map<number, Label[]>();
+  for (const [i, rawLabels] of raw.samples.labels) {
+    const resolved: Label[] = [];
+    for (const l of rawLabels) {
+      const key = str(l.keyX, `a label of sample #${i + 1} key`);
+      if (l.strX !== 0) {
+        resolved.push({ key, str: str(l.strX, `label ${key} of sample #${i + 1}`) });
+      } else if (l.num !== 0 || l.unitX !== 0) {
+        // pprof drops a label that has neither a string nor a number
+        const label: Label = { key, num: l.num };
+        if (l.unitX !== 0) label.numUnit = str(l.unitX, `label ${key} of sample #${i + 1} unit`);
+        resolved.push(label);
       }
     }
-    samples[i] = { locationIds: s.locationIds, values: s.values, labels };
+    if (resolved.length > 0) labels.set(i, resolved);
   }
-  return {
+  const header = {
     sampleTypes,
-    samples,
     mappings,
     locations,
     functions,
@@ -440,4 +526,5 @@ function resolve(raw: RawProfile): Profile {
     comments: raw.comments.map((c, i) => str(c, `comment #${i + 1}`)),
     defaultSampleType: str(raw.defaultSampleTypeX, 'default_sample_type'),
   };
+  return { header, columns: raw.samples, labels };
 }
