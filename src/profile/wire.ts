@@ -31,12 +31,21 @@ export class Reader {
 
   /** Reads a varint into lo/hi and returns it as an unsigned number (inexact above 2^53: see wide). */
   varint(limit: number): number {
-    let b = this.byte(limit);
-    if (b < 0x80) {
-      this.lo = b;
-      this.hi = 0;
-      return b;
+    // one byte, the usual key or length: kept short so that it is inlined where it is called
+    if (this.pos < limit) {
+      const b = this.buf[this.pos]!;
+      if (b < 0x80) {
+        this.pos++;
+        this.lo = b;
+        this.hi = 0;
+        return b;
+      }
     }
+    return this.longVarint(limit);
+  }
+
+  private longVarint(limit: number): number {
+    let b = this.byte(limit);
     let lo = b & 0x7f;
     let hi = 0;
     let shift = 7;
@@ -87,8 +96,9 @@ export class Reader {
     if (this.pos >= limit) return false;
     const keyAt = this.pos;
     const key = this.varint(limit);
-    this.field = Math.floor(key / 8);
-    this.wireType = key % 8;
+    // keys above 2^32 (field numbers no profile uses) are not exact as 32-bit integers
+    this.field = key < TWO32 ? key >>> 3 : Math.floor(key / 8);
+    this.wireType = key < TWO32 ? key & 7 : key % 8;
     switch (this.wireType) {
       case 0:
         this.varint(limit);
