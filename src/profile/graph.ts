@@ -68,6 +68,25 @@ export function buildEdges(prep: Prepared, samples: Samples, values: Float64Arra
   const k = nodes.length;
   const local = new Int32Array(prep.nodes.length).fill(-1);
   for (let i = 0; i < k; i++) local[nodes[i]!] = i;
+  // per location, only its lines of graph nodes: keptNodes[keptStart[x] .. keptStart[x + 1]), innermost
+  // first, and whether each was inlined (every line but the location's outermost)
+  const { nodeStart, locationNodes, stackStart } = prep;
+  const locationCount = nodeStart.length - 1;
+  const keptStart = new Int32Array(locationCount + 1);
+  const keptNodes = new Int32Array(locationNodes.length);
+  const keptInline = new Uint8Array(locationNodes.length);
+  let kept = 0;
+  for (let x = 0; x < locationCount; x++) {
+    keptStart[x] = kept;
+    const outermost = nodeStart[x + 1]! - 1;
+    for (let j = nodeStart[x]!; j <= outermost; j++) {
+      const node = local[locationNodes[j]!]!;
+      if (node < 0) continue;
+      keptNodes[kept] = node;
+      keptInline[kept++] = j !== outermost ? 1 : 0;
+    }
+  }
+  keptStart[locationCount] = kept;
   const table = k <= DENSE_NODES ? new Int32Array(k * k).fill(-1) : undefined;
   const map = new Map<number, number>();
   let count = 0;
@@ -76,7 +95,6 @@ export function buildEdges(prep: Prepared, samples: Samples, values: Float64Arra
   let weight = new Float64Array(256);
   let inline = new Uint8Array(256);
   let stamp = new Int32Array(256);
-  const { nodeStart, locationNodes, stackStart } = prep;
   const { locStart, locations } = samples;
   for (let s = 0; s < samples.count; s++) {
     const w = values[s]!;
@@ -85,11 +103,9 @@ export function buildEdges(prep: Prepared, samples: Samples, values: Float64Arra
     const first = stackStart[s]!;
     for (let i = locStart[s + 1]! - 1; i >= first; i--) {
       const x = locations[i]!;
-      const innermost = nodeStart[x]!;
-      const outermost = nodeStart[x + 1]! - 1;
-      for (let j = outermost; j >= innermost; j--) {
-        const node = local[locationNodes[j]!]!;
-        if (node < 0) continue;
+      const innermost = keptStart[x]!;
+      for (let j = keptStart[x + 1]! - 1; j >= innermost; j--) {
+        const node = keptNodes[j]!;
         if (parent >= 0 && node !== parent) {
           const key = parent * k + node;
           let e = table !== undefined ? table[key]! : map.get(key) ?? -1;
@@ -119,8 +135,7 @@ export function buildEdges(prep: Prepared, samples: Samples, values: Float64Arra
           if (stamp[e] !== s) {
             stamp[e] = s;
             weight[e] += w;
-            // every line of a location but its outermost was inlined into the next one
-            if (j === outermost) inline[e] = 0;
+            if (keptInline[j] === 0) inline[e] = 0;
           }
         }
         parent = node;
