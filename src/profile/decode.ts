@@ -194,14 +194,20 @@ class SampleColumns implements RawSamples {
     return x;
   }
 
-  pushValue(v: number): void {
+  /** The values array, with room for n more values in the current sample. */
+  reserveValues(n: number): Float64Array {
     const at = this.valStart[this.count + 1]!;
-    if (at === this.values.length) {
-      const grown = new Float64Array(at * 2);
+    if (at + n > this.values.length) {
+      const grown = new Float64Array(Math.max(at + n, this.values.length * 2));
       grown.set(this.values);
       this.values = grown;
     }
-    this.values[at] = v;
+    return this.values;
+  }
+
+  pushValue(v: number): void {
+    const at = this.valStart[this.count + 1]!;
+    this.reserveValues(1)[at] = v;
     this.valStart[this.count + 1] = at + 1;
   }
 }
@@ -238,6 +244,9 @@ function packedLocations(cols: SampleColumns, r: Reader, buf: Uint8Array, start:
 
 /** A packed run of values, appended to the current sample; those below 2^28 are decoded inline. */
 function packedValues(cols: SampleColumns, r: Reader, buf: Uint8Array, start: number, stop: number): void {
+  // a value takes at least one byte
+  const values = cols.reserveValues(stop - start);
+  let n = cols.valStart[cols.count + 1]!;
   let p = start;
   while (p < stop) {
     let q = p;
@@ -255,43 +264,63 @@ function packedValues(cols: SampleColumns, r: Reader, buf: Uint8Array, start: nu
       v = sampleValue(r);
       q = r.pos;
     }
-    cols.pushValue(v);
+    values[n++] = v;
     p = q;
+  }
+  cols.valStart[cols.count + 1] = n;
+}
+
+/** One field of a Sample message, just read by r.next(), appended to the current sample. */
+function sampleField(cols: SampleColumns, r: Reader, buf: Uint8Array): void {
+  const field = r.field;
+  if (field === 1) {
+    if (r.wireType === 2) {
+      const next = r.end;
+      packedLocations(cols, r, buf, r.start, next);
+      r.pos = next;
+    } else {
+      r.expect(0, 'sample location_id');
+      const id = uint(r, 'a location id');
+      const at = cols.locStart[cols.count + 1]!;
+      cols.locations[at] = cols.lookup(id);
+      cols.locStart[cols.count + 1] = at + 1;
+    }
+  } else if (field === 2) {
+    if (r.wireType === 2) {
+      const next = r.end;
+      packedValues(cols, r, buf, r.start, next);
+      r.pos = next;
+    } else {
+      r.expect(0, 'sample value');
+      cols.pushValue(sampleValue(r));
+    }
+  } else if (field === 3) {
+    r.expect(2, 'sample label');
+    let labels = cols.labels.get(cols.count);
+    if (labels === undefined) cols.labels.set(cols.count, (labels = []));
+    labels.push(parseLabel(buf, r.start, r.end));
   }
 }
 
 /** One Sample message, appended to the columns. */
 function parseSample(cols: SampleColumns, r: Reader, buf: Uint8Array, start: number, end: number): void {
-  r.pos = start;
-  while (r.next(end)) {
-    const field = r.field;
-    if (field === 1) {
-      if (r.wireType === 2) {
-        const next = r.end;
-        packedLocations(cols, r, buf, r.start, next);
-        r.pos = next;
-      } else {
-        r.expect(0, 'sample location_id');
-        const id = uint(r, 'a location id');
-        const at = cols.locStart[cols.count + 1]!;
-        cols.locations[at] = cols.lookup(id);
-        cols.locStart[cols.count + 1] = at + 1;
-      }
-    } else if (field === 2) {
-      if (r.wireType === 2) {
-        const next = r.end;
-        packedValues(cols, r, buf, r.start, next);
-        r.pos = next;
-      } else {
-        r.expect(0, 'sample value');
-        cols.pushValue(sampleValue(r));
-      }
-    } else if (field === 3) {
-      r.expect(2, 'sample label');
-      let labels = cols.labels.get(cols.count);
-      if (labels === undefined) cols.labels.set(cols.count, (labels = []));
-      labels.push(parseLabel(buf, r.start, r.end));
+  let p = start;
+  while (p < end) {
+    // packed location ids or values of up to 127 bytes, as Go writes most samples: read without the
+    // Reader, which costs more than the ids themselves while the code is not yet optimised
+    const key = buf[p]!;
+    const length = p + 1 < end ? buf[p + 1]! : 0x80;
+    if ((key === 0x0a || key === 0x12) && length < 0x80 && length <= end - p - 2) {
+      p += 2;
+      if (key === 0x0a) packedLocations(cols, r, buf, p, p + length);
+      else packedValues(cols, r, buf, p, p + length);
+      p += length;
+      continue;
     }
+    r.pos = p;
+    r.next(end);
+    sampleField(cols, r, buf);
+    p = r.pos;
   }
   // the next sample starts where this one ends
   cols.count++;

@@ -27,19 +27,23 @@ export function validate(p: Omit<Profile, 'samples'>, raw: RawSamples): Checked 
   if (nTypes === 0 && raw.count > 0) return problem(`${raw.count} samples but no sample types`);
 
   const mappings = new Set<number>();
-  for (const [i, m] of p.mappings.entries()) {
+  // indexed loops: entries() allocates a pair per element, and this runs before anything is optimised
+  for (let i = 0; i < p.mappings.length; i++) {
+    const m = p.mappings[i]!;
     if (m.id === 0) return problem(`mapping #${i + 1} has the reserved id 0`);
     if (mappings.has(m.id)) return problem(`two mappings have id ${m.id}`);
     mappings.add(m.id);
   }
   const functions = new Set<number>();
-  for (const [i, f] of p.functions.entries()) {
+  for (let i = 0; i < p.functions.length; i++) {
+    const f = p.functions[i]!;
     if (f.id === 0) return problem(`function #${i + 1} has the reserved id 0`);
     if (functions.has(f.id)) return problem(`two functions have id ${f.id}`);
     functions.add(f.id);
   }
   const locations = new Set<number>();
-  for (const [i, l] of p.locations.entries()) {
+  for (let i = 0; i < p.locations.length; i++) {
+    const l = p.locations[i]!;
     if (l.id === 0) return problem(`location #${i + 1} has the reserved id 0`);
     if (locations.has(l.id)) return problem(`two locations have id ${l.id}`);
     locations.add(l.id);
