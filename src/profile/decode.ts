@@ -101,23 +101,23 @@ function fail(message: string): never {
 
 /** An id or count: unsigned, below 2^53. */
 function uint(r: Reader, what: string): number {
-  if (r.hi === 0) return r.lo;
+  if (r.hi === 0) return r.lo >>> 0;
   if (r.wide) fail(`${what} is too large (${r.unsignedBig})`);
-  return r.hi * 4294967296 + r.lo;
+  return r.hi * 4294967296 + (r.lo >>> 0);
 }
 
 /** A sample value: we accept 0 ≤ v < 2^53 (usage profiles never hold negative values). */
 function sampleValue(r: Reader): number {
-  if (r.hi === 0) return r.lo;
+  if (r.hi === 0) return r.lo >>> 0;
   if (r.negative) fail(`a sample value is negative (${r.signedBig})`);
   if (r.wide) fail(`a sample value is too large (${r.unsignedBig})`);
-  return r.hi * 4294967296 + r.lo;
+  return r.hi * 4294967296 + (r.lo >>> 0);
 }
 
 /** A string-table index or other int64 that only needs to be compared; huge ones become -1 (out of range). */
 function index(r: Reader): number {
   if (r.negative || r.wide) return -1;
-  return r.hi * 4294967296 + r.lo;
+  return r.hi * 4294967296 + (r.lo >>> 0);
 }
 
 function repeated(r: Reader, what: string, out: number[], read: (r: Reader) => number): void {
@@ -134,8 +134,13 @@ function repeated(r: Reader, what: string, out: number[], read: (r: Reader) => n
   out.push(read(r));
 }
 
-function parseValueType(buf: Uint8Array, start: number, end: number): RawValueType {
-  const r = new Reader(buf, start);
+/*
+ * The message parsers below take the Reader to use, set to the message's start: one Reader per nesting
+ * level serves the whole profile, instead of an object per location and line.
+ */
+
+function parseValueType(r: Reader, start: number, end: number): RawValueType {
+  r.pos = start;
   const vt: RawValueType = { typeX: 0, unitX: 0 };
   while (r.next(end)) {
     if (r.field === 1) (r.expect(0, 'value type'), (vt.typeX = index(r)));
@@ -144,8 +149,8 @@ function parseValueType(buf: Uint8Array, start: number, end: number): RawValueTy
   return vt;
 }
 
-function parseLabel(buf: Uint8Array, start: number, end: number): RawLabel {
-  const r = new Reader(buf, start);
+function parseLabel(r: Reader, start: number, end: number): RawLabel {
+  r.pos = start;
   const l: RawLabel = { keyX: 0, strX: 0, num: 0, unitX: 0 };
   while (r.next(end)) {
     switch (r.field) {
@@ -273,32 +278,26 @@ function packedValues(cols: SampleColumns, r: Reader, buf: Uint8Array, start: nu
 /** One field of a Sample message, just read by r.next(), appended to the current sample. */
 function sampleField(cols: SampleColumns, r: Reader, buf: Uint8Array): void {
   const field = r.field;
-  if (field === 1) {
-    if (r.wireType === 2) {
-      const next = r.end;
-      packedLocations(cols, r, buf, r.start, next);
-      r.pos = next;
-    } else {
-      r.expect(0, 'sample location_id');
-      const id = uint(r, 'a location id');
-      const at = cols.locStart[cols.count + 1]!;
-      cols.locations[at] = cols.lookup(id);
-      cols.locStart[cols.count + 1] = at + 1;
-    }
+  if ((field === 1 || field === 2) && r.wireType === 2) {
+    const next = r.end;
+    if (field === 1) packedLocations(cols, r, buf, r.start, next);
+    else packedValues(cols, r, buf, r.start, next);
+    r.pos = next;
+  } else if (field === 1) {
+    r.expect(0, 'sample location_id');
+    const id = uint(r, 'a location id');
+    const at = cols.locStart[cols.count + 1]!;
+    cols.locations[at] = cols.lookup(id);
+    cols.locStart[cols.count + 1] = at + 1;
   } else if (field === 2) {
-    if (r.wireType === 2) {
-      const next = r.end;
-      packedValues(cols, r, buf, r.start, next);
-      r.pos = next;
-    } else {
-      r.expect(0, 'sample value');
-      cols.pushValue(sampleValue(r));
-    }
+    r.expect(0, 'sample value');
+    cols.pushValue(sampleValue(r));
   } else if (field === 3) {
     r.expect(2, 'sample label');
     let labels = cols.labels.get(cols.count);
     if (labels === undefined) cols.labels.set(cols.count, (labels = []));
-    labels.push(parseLabel(buf, r.start, r.end));
+    // labels are rare enough for a Reader each
+    labels.push(parseLabel(new Reader(buf, 0), r.start, r.end));
   }
 }
 
@@ -328,8 +327,8 @@ function parseSample(cols: SampleColumns, r: Reader, buf: Uint8Array, start: num
   cols.valStart[cols.count + 1] = cols.valStart[cols.count]!;
 }
 
-function parseMapping(buf: Uint8Array, start: number, end: number): RawMapping {
-  const r = new Reader(buf, start);
+function parseMapping(r: Reader, start: number, end: number): RawMapping {
+  r.pos = start;
   const m: RawMapping = { id: 0, start: 0n, limit: 0n, offset: 0n, fileX: 0, buildIdX: 0, flags: [false, false, false, false] };
   while (r.next(end)) {
     const f = r.field;
@@ -355,8 +354,8 @@ interface RawLocation {
   isFolded: boolean;
 }
 
-function parseLine(buf: Uint8Array, start: number, end: number): Line {
-  const r = new Reader(buf, start);
+function parseLine(r: Reader, start: number, end: number): Line {
+  r.pos = start;
   const l: Line = { functionId: 0, line: 0 };
   while (r.next(end)) {
     if (r.field === 1) (r.expect(0, 'line function_id'), (l.functionId = uint(r, 'a function id')));
@@ -365,23 +364,23 @@ function parseLine(buf: Uint8Array, start: number, end: number): Line {
   return l;
 }
 
-function parseLocation(buf: Uint8Array, start: number, end: number): RawLocation {
-  const r = new Reader(buf, start);
+function parseLocation(r: Reader, lineReader: Reader, start: number, end: number): RawLocation {
+  r.pos = start;
   const l: RawLocation = { id: 0, mappingId: 0, address: 0n, lines: [], isFolded: false };
   while (r.next(end)) {
     switch (r.field) {
       case 1: r.expect(0, 'location id'); l.id = uint(r, 'a location id'); break;
       case 2: r.expect(0, 'location mapping_id'); l.mappingId = uint(r, 'a mapping id'); break;
       case 3: r.expect(0, 'location address'); l.address = r.unsignedBig; break;
-      case 4: r.expect(2, 'location line'); l.lines.push(parseLine(buf, r.start, r.end)); break;
+      case 4: r.expect(2, 'location line'); l.lines.push(parseLine(lineReader, r.start, r.end)); break;
       case 5: r.expect(0, 'location is_folded'); l.isFolded = r.lo !== 0 || r.hi !== 0; break;
     }
   }
   return l;
 }
 
-function parseFunction(buf: Uint8Array, start: number, end: number): RawFunction {
-  const r = new Reader(buf, start);
+function parseFunction(r: Reader, start: number, end: number): RawFunction {
+  r.pos = start;
   const f: RawFunction = { id: 0, nameX: 0, systemNameX: 0, filenameX: 0, startLine: 0 };
   while (r.next(end)) {
     const n = r.field;
@@ -397,6 +396,43 @@ function parseFunction(buf: Uint8Array, start: number, end: number): RawFunction
   return f;
 }
 
+/** Where the Sample messages are: buf[at[2i] .. at[2i + 1]) is the i-th. */
+class SampleRanges {
+  at = new Int32Array(1024);
+  count = 0;
+  bytes = 0;
+
+  add(start: number, stop: number): void {
+    if (this.count * 2 === this.at.length) {
+      const grown = new Int32Array(this.at.length * 2);
+      grown.set(this.at);
+      this.at = grown;
+    }
+    this.at[this.count * 2] = start;
+    this.at[this.count * 2 + 1] = stop;
+    this.count++;
+    this.bytes += stop - start;
+  }
+
+  /**
+   * Adds the Samples from pos on that have a one-byte key (0x12) and a one- or two-byte length, as Go
+   * writes nearly all, and returns where the first other field starts. A loop of its own: the profile's
+   * loop over its other fields then stays small enough to be optimised cheaply, or not at all.
+   */
+  skip(buf: Uint8Array, pos: number, end: number): number {
+    let p = pos;
+    while (p + 2 < end && buf[p] === 0x12) {
+      let length = buf[p + 1]!;
+      let at = p + 2;
+      if (length >= 0x80) length = buf[at]! < 0x80 ? (length & 0x7f) | (buf[at++]! << 7) : -1;
+      if (length < 0 || length > end - at) break;
+      this.add(at, at + length);
+      p = at + length;
+    }
+    return p;
+  }
+}
+
 /** A decoded profile, not yet validated. */
 interface Parsed {
   header: Omit<Profile, 'samples'>;
@@ -406,12 +442,12 @@ interface Parsed {
 
 function parseProfile(buf: Buffer): Parsed {
   const r = new Reader(buf, 0);
+  const sub = new Reader(buf, 0);
+  const lineReader = new Reader(buf, 0);
   const end = buf.length;
   const sampleTypes: RawValueType[] = [];
-  // where each Sample message is: they are decoded once the locations are known
-  let sampleAt = new Int32Array(1024);
-  let sampleCount = 0;
-  let sampleBytes = 0;
+  // Sample messages are decoded once the locations are known
+  const sampleRanges = new SampleRanges();
   const mappings: RawMapping[] = [];
   const locations: RawLocation[] = [];
   const functions: RawFunction[] = [];
@@ -424,25 +460,16 @@ function parseProfile(buf: Buffer): Parsed {
   let periodType: RawValueType | undefined;
   let period = 0;
   let defaultSampleTypeX = 0;
-  while (r.next(end)) {
+  for (;;) {
+    r.pos = sampleRanges.skip(buf, r.pos, end);
+    if (!r.next(end)) break;
     const what = WHAT[r.field] ?? '';
     switch (r.field) {
-      case 1: r.expect(2, what); sampleTypes.push(parseValueType(buf, r.start, r.end)); break;
-      case 2:
-        r.expect(2, what);
-        if (sampleCount * 2 === sampleAt.length) {
-          const grown = new Int32Array(sampleAt.length * 2);
-          grown.set(sampleAt);
-          sampleAt = grown;
-        }
-        sampleAt[sampleCount * 2] = r.start;
-        sampleAt[sampleCount * 2 + 1] = r.end;
-        sampleCount++;
-        sampleBytes += r.end - r.start;
-        break;
-      case 3: r.expect(2, what); mappings.push(parseMapping(buf, r.start, r.end)); break;
-      case 4: r.expect(2, what); locations.push(parseLocation(buf, r.start, r.end)); break;
-      case 5: r.expect(2, what); functions.push(parseFunction(buf, r.start, r.end)); break;
+      case 1: r.expect(2, what); sampleTypes.push(parseValueType(sub, r.start, r.end)); break;
+      case 2: r.expect(2, what); sampleRanges.add(r.start, r.end); break;
+      case 3: r.expect(2, what); mappings.push(parseMapping(sub, r.start, r.end)); break;
+      case 4: r.expect(2, what); locations.push(parseLocation(sub, lineReader, r.start, r.end)); break;
+      case 5: r.expect(2, what); functions.push(parseFunction(sub, r.start, r.end)); break;
       case 6:
         r.expect(2, what);
         strings.push(r.text());
@@ -456,7 +483,7 @@ function parseProfile(buf: Buffer): Parsed {
         timeNanos = r.signedBig;
         break;
       case 10: r.expect(0, what); durationNanos = r.signedBig; break;
-      case 11: r.expect(2, what); periodType = parseValueType(buf, r.start, r.end); break;
+      case 11: r.expect(2, what); periodType = parseValueType(sub, r.start, r.end); break;
       case 12:
         r.expect(0, what);
         if (r.negative) fail(`the period is negative (${r.signedBig})`);
@@ -471,8 +498,9 @@ function parseProfile(buf: Buffer): Parsed {
       case 14: r.expect(0, what); defaultSampleTypeX = index(r); break;
     }
   }
-  const samples = new SampleColumns(sampleCount, sampleBytes, idIndex(locations.map((l) => l.id)));
-  for (let i = 0; i < sampleCount; i++) parseSample(samples, r, buf, sampleAt[i * 2]!, sampleAt[i * 2 + 1]!);
+  const { at, count, bytes } = sampleRanges;
+  const samples = new SampleColumns(count, bytes, idIndex(locations.map((l) => l.id)));
+  for (let i = 0; i < count; i++) parseSample(samples, r, buf, at[i * 2]!, at[i * 2 + 1]!);
   return resolve({ sampleTypes, samples, mappings, locations, functions, strings, comments, dropFramesX, keepFramesX, timeNanos, durationNanos, periodType, period, defaultSampleTypeX });
 }
 
