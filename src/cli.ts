@@ -2,7 +2,7 @@
  * Entry point: parses the command line with yargs, runs one command, and turns every failure into a
  * one-line message on stderr and a documented exit code. Stack traces only with --debug.
  */
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
 import { CliError, ExitCode, describe } from './errors.js';
 import { createIO, type IO, type IOOptions } from './io.js';
 import { redact } from './redact.js';
@@ -72,6 +72,75 @@ function restoreStdinArgs(args: Record<string, unknown>): void {
   }
 }
 
+/** What a builder declares of one option or positional. */
+interface Declared {
+  type: unknown;
+  default: unknown;
+}
+
+/** Option settings that change nothing for a command line of booleans and positionals. */
+const PLAIN_SETTINGS = new Set(['type', 'default', 'describe', 'group', 'choices', 'array']);
+
+/**
+ * The options and positionals the global options and a command's builder declare, read by running them on
+ * a recorder instead of yargs; undefined when they use anything else (checks, aliases, coercions...).
+ */
+function declaredOptions(spec: CommandSpec): Map<string, Declared> | undefined {
+  const declared = new Map<string, Declared>();
+  let plain = true;
+  const recorder: object = new Proxy(
+    {},
+    {
+      get: (_target, method) => (name: string, settings: Record<string, unknown> = {}) => {
+        if (method !== 'option' && method !== 'positional') plain = false;
+        else if (Object.keys(settings).some((k) => !PLAIN_SETTINGS.has(k))) plain = false;
+        // yargs refuses a default outside the choices
+        else if (Array.isArray(settings.choices) && settings.default !== undefined && !settings.choices.includes(settings.default)) plain = false;
+        else declared.set(name, { type: settings.type, default: settings.default });
+        return recorder;
+      },
+    },
+  );
+  spec.builder(globalOptions(recorder as Argv));
+  return plain ? declared : undefined;
+}
+
+/**
+ * The arguments yargs would hand a command for a command line it parses trivially: the command name, its
+ * positionals, and boolean options each given once as --name. Such command lines (`profile FILE --top`)
+ * then run without loading yargs, which costs tens of ms of every start. Anything else: undefined.
+ */
+export function directArgs(spec: CommandSpec, argv: string[]): Record<string, unknown> | undefined {
+  if (argv[0] !== spec.name) return undefined;
+  const declared = declaredOptions(spec);
+  if (!declared) return undefined;
+  const positionals = spec.usage.split(' ').slice(1).map((p) => ({ name: p.slice(1, -1), required: p.startsWith('<') }));
+  const given = new Map<string, unknown>();
+  let next = 0;
+  for (const arg of argv.slice(1)) {
+    // a lone "-" is a positional (stdin)
+    if (arg.startsWith('-') && arg !== '-') {
+      const name = arg.slice(2);
+      if (!arg.startsWith('--') || declared.get(name)?.type !== 'boolean' || given.has(name)) return undefined;
+      given.set(name, true);
+    } else {
+      const positional = positionals[next++];
+      if (!positional || declared.get(positional.name)?.type !== 'string') return undefined;
+      given.set(positional.name, arg);
+    }
+  }
+  if (positionals.slice(next).some((p) => p.required)) return undefined;
+  const args: Record<string, unknown> = { _: [spec.name], $0: PROGRAM };
+  for (const [name, d] of declared) {
+    const value = given.has(name) ? given.get(name) : d.default;
+    if (value === undefined) continue;
+    args[name] = value;
+    // yargs also sets every hyphenated option under its camel-case name
+    if (name.includes('-')) args[name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = value;
+  }
+  return args;
+}
+
 export async function main(rawArgv: string[], ioOptions: IOOptions = {}): Promise<number> {
   const argv = protectStdinArgs(rawArgv);
   const wantsDebug = argv.includes('--debug');
@@ -80,6 +149,18 @@ export async function main(rawArgv: string[], ioOptions: IOOptions = {}): Promis
   if (wantsDebug) process.setSourceMapsEnabled(true);
   const colorFlag = argv.includes('--no-color') ? false : argv.includes('--color') ? true : undefined;
   const io = createIO({ ...ioOptions, color: colorFlag });
+  const requested = requestedCommand(argv);
+  const loaded = requested ? await requested.load() : undefined;
+  const direct = loaded && !wantsHelp ? directArgs(loaded, rawArgv) : undefined;
+  if (loaded && direct) {
+    try {
+      return await loaded.run(direct, io);
+    } catch (err) {
+      return reportError(io, err, wantsDebug);
+    }
+  }
+
+  const { default: yargs } = await import('yargs');
   let exitCode: number = ExitCode.ok;
   let parser = globalOptions(yargs())
     .scriptName(PROGRAM)
@@ -98,8 +179,6 @@ export async function main(rawArgv: string[], ioOptions: IOOptions = {}): Promis
       if (err) throw err;
       throw new CliError('usage', msg ?? 'invalid command line');
     });
-  const requested = requestedCommand(argv);
-  const loaded = requested ? await requested.load() : undefined;
   for (const entry of commands) {
     const spec = entry === requested ? loaded! : listedOnly(entry);
     parser = registerCommand(parser, spec, io, (code) => (exitCode = code));

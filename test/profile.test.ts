@@ -12,6 +12,8 @@ import { goProfile, goToolPprof, runCli, type GoProfileName } from './helpers/pp
 import { startSelfProfile } from '../src/profile/self.js';
 import { decodeProfile } from '../src/profile/decode.js';
 import { profileStrings } from '../src/profile/strings.js';
+import { profileCommand } from '../src/commands/profile.js';
+import { directArgs } from '../src/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'coroot-usage-profile-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,7 +85,7 @@ describe('profile --top is go tool pprof -top', () => {
     const large = decodeProfile(readFileSync(files.get('cpu-large')!), 'large').profile;
     assert.ok(large.functions.length >= 300, `only ${large.functions.length} functions`);
     const labels = decodeProfile(readFileSync(files.get('cpu-labels')!), 'labels').profile;
-    assert.ok(labels.samples.some((s) => s.labels.some((l) => l.key === 'worker')));
+    assert.ok([...labels.samples.labels.values()].some((ls) => ls.some((l) => l.key === 'worker')));
   });
 
   test('the Time line follows TZ as Go does', async () => {
@@ -213,8 +215,8 @@ describe('self profile', () => {
     assert.deepEqual(cpu.profile.periodType, { type: 'cpu', unit: 'nanoseconds' });
     assert.deepEqual(mem.profile.sampleTypes, [{ type: 'objects', unit: 'count' }, { type: 'space', unit: 'bytes' }]);
     assert.deepEqual(mem.profile.periodType, { type: 'space', unit: 'bytes' });
-    assert.ok(cpu.profile.samples.length > 0);
-    assert.ok(mem.profile.samples.length > 0);
+    assert.ok(cpu.profile.samples.count > 0);
+    assert.ok(mem.profile.samples.count > 0);
     writeFileSync(join(dir, 'self-cpu.pb.gz'), r.cpu);
     writeFileSync(join(dir, 'self-memory.pb.gz'), r.memory);
     const top = await assertSameTop(join(dir, 'self-cpu.pb.gz'), []);
@@ -223,5 +225,34 @@ describe('self profile', () => {
     await assertSameTop(join(dir, 'self-memory.pb.gz'), []);
     await assertSameTop(join(dir, 'self-memory.pb.gz'), ['-sample_index=objects']);
     assert.ok(keep.length > 0);
+  });
+});
+
+describe('command lines parsed without yargs', () => {
+  test('hand run() exactly what yargs does', async () => {
+    const seen: unknown[] = [];
+    const run = profileCommand.run;
+    profileCommand.run = async (args) => (seen.push(args), 0);
+    try {
+      // `--x=...` is left to yargs; the plain form of the same command line is parsed directly
+      for (const [direct, viaYargs] of [
+        [['profile', 'p.pb.gz', '--top'], ['profile', 'p.pb.gz', '--top=true']],
+        [['profile', '--json', 'p.pb.gz', '--cum', '--strings', '--debug'], ['profile', '--json=true', 'p.pb.gz', '--cum', '--strings', '--debug']],
+        [['profile', 'p.pb.gz'], ['profile', 'p.pb.gz', '--top=false']],
+        [['profile'], ['profile', '--json=false']],
+        [['profile', '-', '--top'], ['profile', '-', '--top=true']],
+      ]) {
+        seen.length = 0;
+        assert.ok(directArgs(profileCommand, direct!), direct!.join(' '));
+        assert.equal(directArgs(profileCommand, viaYargs!), undefined, viaYargs!.join(' '));
+        for (const argv of [direct!, viaYargs!]) assert.equal((await runCli(argv)).code, 0);
+        assert.deepEqual(seen[0], seen[1], direct!.join(' '));
+      }
+    } finally {
+      profileCommand.run = run;
+    }
+    for (const argv of [['profile', 'a', 'b'], ['profile', '--top', '--top'], ['profile', '-t'], ['profile', '--nodecount', '3'], ['profile', '--help'], ['show', 'x']]) {
+      assert.equal(directArgs(profileCommand, argv), undefined, argv.join(' '));
+    }
   });
 });

@@ -34,7 +34,8 @@ interface ProfileArgs extends SourceArgs {
 interface ProfileResult {
   blob: ProfileBlob;
   decoded: DecodedProfile;
-  summary: ProfileSummary;
+  /** only when shown: --json, or neither --top nor --strings */
+  summary?: ProfileSummary;
   top?: TopReport;
   strings?: ProfileStrings;
   written?: string;
@@ -80,7 +81,7 @@ function kib(n: number): string {
 }
 
 function renderSummary(r: ProfileResult, io: IO): string {
-  const s = r.summary;
+  const s = r.summary!;
   const c = io.color;
   const rows: Array<[string, string]> = [
     ['sample types', s.sampleTypes.map((t) => `${t.type}/${t.unit}`).join(', ') + (s.defaultSampleType ? ` (default ${s.defaultSampleType})` : '')],
@@ -148,9 +149,11 @@ export const profileCommand: CommandSpec<ProfileArgs> = {
     if (!Number.isFinite(args.nodefraction) || args.nodefraction < 0 || args.nodefraction > 1) throw usageError('--nodefraction must be between 0 and 1');
     const input = await loadInput(args, io);
     const results: ProfileResult[] = [];
+    const showSummary = args.json || (!args.top && !args.strings);
     for (const blob of input.blobs) {
       const decoded = decodeProfile(blob.bytes, blob.label);
-      const result: ProfileResult = { blob, decoded, summary: summarize(decoded) };
+      const result: ProfileResult = { blob, decoded };
+      if (showSummary) result.summary = summarize(decoded);
       if (args.top) {
         result.top = topReport(decoded.profile, {
           sampleIndex: args['sample-index'],

@@ -5,8 +5,9 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { inputError } from '../errors.js';
-import type { Label, Line, Location, Mapping, Profile, ProfileFunction, Sample, ValueType } from './model.js';
-import { validate } from './validate.js';
+import type { Label, Line, Location, Mapping, Profile, ProfileFunction, ValueType } from './model.js';
+import { validate, type RawSamples } from './validate.js';
+import { idIndex, type IdIndex } from './ids.js';
 import { Reader, WireError } from './wire.js';
 
 /** Uncompressed size we accept: a 50 MB profile is fine, a gzip bomb is not. */
@@ -46,15 +47,16 @@ export function decodeProfile(bytes: Buffer, label: string): DecodedProfile {
   const gzipped = isGzip(bytes);
   const raw = gzipped ? gunzipProfile(bytes, label) : bytes;
   if (raw.length === 0) throw inputError(`${label}: the gzip data holds an empty profile`);
-  let profile: Profile;
+  let parsed: Parsed;
   try {
-    profile = parseProfile(raw);
+    parsed = parseProfile(raw);
   } catch (err) {
     if (err instanceof WireError) throw inputError(`${label}: ${err.message}`, err);
     throw err;
   }
-  const problem = validate(profile);
-  if (problem) throw inputError(`${label}: invalid profile: ${problem}`);
+  const checked = validate(parsed.header, parsed.columns);
+  if ('problem' in checked) throw inputError(`${label}: invalid profile: ${checked.problem}`);
+  const profile: Profile = { ...parsed.header, samples: { ...checked.samples, labels: parsed.labels } };
   return { profile, gzipped, compressedSize: bytes.length, rawSize: raw.length, raw };
 }
 
@@ -70,12 +72,6 @@ interface RawLabel {
   strX: number;
   num: number;
   unitX: number;
-}
-
-interface RawSample {
-  locationIds: number[];
-  values: number[];
-  labels: RawLabel[];
 }
 
 interface RawMapping {
@@ -105,23 +101,23 @@ function fail(message: string): never {
 
 /** An id or count: unsigned, below 2^53. */
 function uint(r: Reader, what: string): number {
-  if (r.hi === 0) return r.lo;
+  if (r.hi === 0) return r.lo >>> 0;
   if (r.wide) fail(`${what} is too large (${r.unsignedBig})`);
-  return r.hi * 4294967296 + r.lo;
+  return r.hi * 4294967296 + (r.lo >>> 0);
 }
 
 /** A sample value: we accept 0 ≤ v < 2^53 (usage profiles never hold negative values). */
 function sampleValue(r: Reader): number {
-  if (r.hi === 0) return r.lo;
+  if (r.hi === 0) return r.lo >>> 0;
   if (r.negative) fail(`a sample value is negative (${r.signedBig})`);
   if (r.wide) fail(`a sample value is too large (${r.unsignedBig})`);
-  return r.hi * 4294967296 + r.lo;
+  return r.hi * 4294967296 + (r.lo >>> 0);
 }
 
 /** A string-table index or other int64 that only needs to be compared; huge ones become -1 (out of range). */
 function index(r: Reader): number {
   if (r.negative || r.wide) return -1;
-  return r.hi * 4294967296 + r.lo;
+  return r.hi * 4294967296 + (r.lo >>> 0);
 }
 
 function repeated(r: Reader, what: string, out: number[], read: (r: Reader) => number): void {
@@ -138,8 +134,13 @@ function repeated(r: Reader, what: string, out: number[], read: (r: Reader) => n
   out.push(read(r));
 }
 
-function parseValueType(buf: Uint8Array, start: number, end: number): RawValueType {
-  const r = new Reader(buf, start);
+/*
+ * The message parsers below take the Reader to use, set to the message's start: one Reader per nesting
+ * level serves the whole profile, instead of an object per location and line.
+ */
+
+function parseValueType(r: Reader, start: number, end: number): RawValueType {
+  r.pos = start;
   const vt: RawValueType = { typeX: 0, unitX: 0 };
   while (r.next(end)) {
     if (r.field === 1) (r.expect(0, 'value type'), (vt.typeX = index(r)));
@@ -148,8 +149,8 @@ function parseValueType(buf: Uint8Array, start: number, end: number): RawValueTy
   return vt;
 }
 
-function parseLabel(buf: Uint8Array, start: number, end: number): RawLabel {
-  const r = new Reader(buf, start);
+function parseLabel(r: Reader, start: number, end: number): RawLabel {
+  r.pos = start;
   const l: RawLabel = { keyX: 0, strX: 0, num: 0, unitX: 0 };
   while (r.next(end)) {
     switch (r.field) {
@@ -162,69 +163,172 @@ function parseLabel(buf: Uint8Array, start: number, end: number): RawLabel {
   return l;
 }
 
-const NO_LABELS: RawLabel[] = [];
+/**
+ * The samples as they are decoded, column-wise (see Samples). Samples are decoded after everything else,
+ * so that their location ids become positions right away instead of in a second walk over every frame;
+ * a reference to a missing location is kept for validate() to report in its turn.
+ */
+class SampleColumns implements RawSamples {
+  count = 0;
+  readonly locStart: Int32Array;
+  readonly locations: Int32Array;
+  readonly valStart: Int32Array;
+  values: Float64Array;
+  dangling: { sample: number; id: number } | undefined;
+  labels = new Map<number, RawLabel[]>();
+  /** location id → position, for ids below its length (see idIndex) */
+  readonly table: Int32Array;
+
+  constructor(
+    samples: number,
+    maxFrames: number,
+    private readonly index: IdIndex,
+  ) {
+    // one more than the samples: the write position of the sample after the last
+    this.locStart = new Int32Array(samples + 2);
+    this.valStart = new Int32Array(samples + 2);
+    this.locations = new Int32Array(maxFrames);
+    this.values = new Float64Array(samples * 2 + 8);
+    this.table = index.table ?? new Int32Array(0);
+  }
+
+  /** The position of a location id the table does not hold: a sparse id, or a dangling reference. */
+  lookup(id: number): number {
+    const x = this.index.get(id);
+    if (x < 0) this.dangling ??= { sample: this.count, id };
+    return x;
+  }
+
+  /** The values array, with room for n more values in the current sample. */
+  reserveValues(n: number): Float64Array {
+    const at = this.valStart[this.count + 1]!;
+    if (at + n > this.values.length) {
+      const grown = new Float64Array(Math.max(at + n, this.values.length * 2));
+      grown.set(this.values);
+      this.values = grown;
+    }
+    return this.values;
+  }
+
+  pushValue(v: number): void {
+    const at = this.valStart[this.count + 1]!;
+    this.reserveValues(1)[at] = v;
+    this.valStart[this.count + 1] = at + 1;
+  }
+}
 
 /**
- * A packed run of varints into a pre-sized array. Hot: a profile holds millions of frames, so the common
- * one- and two-byte varints are decoded inline and only longer ones go through the Reader.
+ * A packed run of location ids, appended to the current sample as positions. Hot: a profile holds
+ * millions of frames, so the common one- and two-byte ids are decoded inline and only longer ones go
+ * through the Reader. The sample's message ends at or after stop, so locations has room for every byte.
  */
-function packed(r: Reader, buf: Uint8Array, start: number, stop: number, locations: boolean): number[] {
-  let count = 0;
-  for (let p = start; p < stop; p++) if (buf[p]! < 0x80) count++;
-  const out = new Array<number>(count);
-  let n = 0;
+function packedLocations(cols: SampleColumns, r: Reader, buf: Uint8Array, start: number, stop: number): void {
+  const { table, locations } = cols;
+  const size = table.length;
+  let n = cols.locStart[cols.count + 1]!;
   let p = start;
   while (p < stop) {
-    const b0 = buf[p]!;
-    if (b0 < 0x80) {
-      out[n++] = b0;
+    let id = buf[p]!;
+    if (id < 0x80) {
       p++;
+    } else if (p + 1 < stop && buf[p + 1]! < 0x80) {
+      id = (id & 0x7f) | (buf[p + 1]! << 7);
+      p += 2;
+    } else {
+      r.pos = p;
+      r.varint(stop);
+      id = uint(r, 'a location id');
+      p = r.pos;
+    }
+    let x = id < size ? table[id]! : -1;
+    if (x < 0) x = cols.lookup(id);
+    locations[n++] = x;
+  }
+  cols.locStart[cols.count + 1] = n;
+}
+
+/** A packed run of values, appended to the current sample; those below 2^28 are decoded inline. */
+function packedValues(cols: SampleColumns, r: Reader, buf: Uint8Array, start: number, stop: number): void {
+  // a value takes at least one byte
+  const values = cols.reserveValues(stop - start);
+  let n = cols.valStart[cols.count + 1]!;
+  let p = start;
+  while (p < stop) {
+    let q = p;
+    let v = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      b = buf[q++]!;
+      v |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b >= 0x80 && shift < 28 && q < stop);
+    if (b >= 0x80) {
+      r.pos = p;
+      r.varint(stop);
+      v = sampleValue(r);
+      q = r.pos;
+    }
+    values[n++] = v;
+    p = q;
+  }
+  cols.valStart[cols.count + 1] = n;
+}
+
+/** One field of a Sample message, just read by r.next(), appended to the current sample. */
+function sampleField(cols: SampleColumns, r: Reader, buf: Uint8Array): void {
+  const field = r.field;
+  if ((field === 1 || field === 2) && r.wireType === 2) {
+    const next = r.end;
+    if (field === 1) packedLocations(cols, r, buf, r.start, next);
+    else packedValues(cols, r, buf, r.start, next);
+    r.pos = next;
+  } else if (field === 1) {
+    r.expect(0, 'sample location_id');
+    const id = uint(r, 'a location id');
+    const at = cols.locStart[cols.count + 1]!;
+    cols.locations[at] = cols.lookup(id);
+    cols.locStart[cols.count + 1] = at + 1;
+  } else if (field === 2) {
+    r.expect(0, 'sample value');
+    cols.pushValue(sampleValue(r));
+  } else if (field === 3) {
+    r.expect(2, 'sample label');
+    let labels = cols.labels.get(cols.count);
+    if (labels === undefined) cols.labels.set(cols.count, (labels = []));
+    // labels are rare enough for a Reader each
+    labels.push(parseLabel(new Reader(buf, 0), r.start, r.end));
+  }
+}
+
+/** One Sample message, appended to the columns. */
+function parseSample(cols: SampleColumns, r: Reader, buf: Uint8Array, start: number, end: number): void {
+  let p = start;
+  while (p < end) {
+    // packed location ids or values of up to 127 bytes, as Go writes most samples: read without the
+    // Reader, which costs more than the ids themselves while the code is not yet optimised
+    const key = buf[p]!;
+    const length = p + 1 < end ? buf[p + 1]! : 0x80;
+    if ((key === 0x0a || key === 0x12) && length < 0x80 && length <= end - p - 2) {
+      p += 2;
+      if (key === 0x0a) packedLocations(cols, r, buf, p, p + length);
+      else packedValues(cols, r, buf, p, p + length);
+      p += length;
       continue;
     }
-    if (p + 1 < stop) {
-      const b1 = buf[p + 1]!;
-      if (b1 < 0x80) {
-        out[n++] = (b0 & 0x7f) | (b1 << 7);
-        p += 2;
-        continue;
-      }
-    }
     r.pos = p;
-    r.varint(stop);
-    out[n++] = locations ? uint(r, 'a location id') : sampleValue(r);
+    r.next(end);
+    sampleField(cols, r, buf);
     p = r.pos;
   }
-  if (n !== count) fail(`truncated protobuf: a packed field ends inside a varint at byte ${stop}`);
-  return out;
+  // the next sample starts where this one ends
+  cols.count++;
+  cols.locStart[cols.count + 1] = cols.locStart[cols.count]!;
+  cols.valStart[cols.count + 1] = cols.valStart[cols.count]!;
 }
 
-function parseSample(r: Reader, buf: Uint8Array, start: number, end: number): RawSample {
-  const s: RawSample = { locationIds: [], values: [], labels: NO_LABELS };
+function parseMapping(r: Reader, start: number, end: number): RawMapping {
   r.pos = start;
-  while (r.next(end)) {
-    const field = r.field;
-    if (field === 1 || field === 2) {
-      if (r.wireType === 2) {
-        const run = packed(r, buf, r.start, r.end, field === 1);
-        r.pos = r.end;
-        if (field === 1) s.locationIds = s.locationIds.length === 0 ? run : s.locationIds.concat(run);
-        else s.values = s.values.length === 0 ? run : s.values.concat(run);
-      } else {
-        r.expect(0, field === 1 ? 'sample location_id' : 'sample value');
-        if (field === 1) s.locationIds.push(uint(r, 'a location id'));
-        else s.values.push(sampleValue(r));
-      }
-    } else if (field === 3) {
-      r.expect(2, 'sample label');
-      if (s.labels === NO_LABELS) s.labels = [];
-      s.labels.push(parseLabel(buf, r.start, r.end));
-    }
-  }
-  return s;
-}
-
-function parseMapping(buf: Uint8Array, start: number, end: number): RawMapping {
-  const r = new Reader(buf, start);
   const m: RawMapping = { id: 0, start: 0n, limit: 0n, offset: 0n, fileX: 0, buildIdX: 0, flags: [false, false, false, false] };
   while (r.next(end)) {
     const f = r.field;
@@ -250,8 +354,8 @@ interface RawLocation {
   isFolded: boolean;
 }
 
-function parseLine(buf: Uint8Array, start: number, end: number): Line {
-  const r = new Reader(buf, start);
+function parseLine(r: Reader, start: number, end: number): Line {
+  r.pos = start;
   const l: Line = { functionId: 0, line: 0 };
   while (r.next(end)) {
     if (r.field === 1) (r.expect(0, 'line function_id'), (l.functionId = uint(r, 'a function id')));
@@ -260,23 +364,23 @@ function parseLine(buf: Uint8Array, start: number, end: number): Line {
   return l;
 }
 
-function parseLocation(buf: Uint8Array, start: number, end: number): RawLocation {
-  const r = new Reader(buf, start);
+function parseLocation(r: Reader, lineReader: Reader, start: number, end: number): RawLocation {
+  r.pos = start;
   const l: RawLocation = { id: 0, mappingId: 0, address: 0n, lines: [], isFolded: false };
   while (r.next(end)) {
     switch (r.field) {
       case 1: r.expect(0, 'location id'); l.id = uint(r, 'a location id'); break;
       case 2: r.expect(0, 'location mapping_id'); l.mappingId = uint(r, 'a mapping id'); break;
       case 3: r.expect(0, 'location address'); l.address = r.unsignedBig; break;
-      case 4: r.expect(2, 'location line'); l.lines.push(parseLine(buf, r.start, r.end)); break;
+      case 4: r.expect(2, 'location line'); l.lines.push(parseLine(lineReader, r.start, r.end)); break;
       case 5: r.expect(0, 'location is_folded'); l.isFolded = r.lo !== 0 || r.hi !== 0; break;
     }
   }
   return l;
 }
 
-function parseFunction(buf: Uint8Array, start: number, end: number): RawFunction {
-  const r = new Reader(buf, start);
+function parseFunction(r: Reader, start: number, end: number): RawFunction {
+  r.pos = start;
   const f: RawFunction = { id: 0, nameX: 0, systemNameX: 0, filenameX: 0, startLine: 0 };
   while (r.next(end)) {
     const n = r.field;
@@ -292,12 +396,58 @@ function parseFunction(buf: Uint8Array, start: number, end: number): RawFunction
   return f;
 }
 
-function parseProfile(buf: Buffer): Profile {
+/** Where the Sample messages are: buf[at[2i] .. at[2i + 1]) is the i-th. */
+class SampleRanges {
+  at = new Int32Array(1024);
+  count = 0;
+  bytes = 0;
+
+  add(start: number, stop: number): void {
+    if (this.count * 2 === this.at.length) {
+      const grown = new Int32Array(this.at.length * 2);
+      grown.set(this.at);
+      this.at = grown;
+    }
+    this.at[this.count * 2] = start;
+    this.at[this.count * 2 + 1] = stop;
+    this.count++;
+    this.bytes += stop - start;
+  }
+
+  /**
+   * Adds the Samples from pos on that have a one-byte key (0x12) and a one- or two-byte length, as Go
+   * writes nearly all, and returns where the first other field starts. A loop of its own: the profile's
+   * loop over its other fields then stays small enough to be optimised cheaply, or not at all.
+   */
+  skip(buf: Uint8Array, pos: number, end: number): number {
+    let p = pos;
+    while (p + 2 < end && buf[p] === 0x12) {
+      let length = buf[p + 1]!;
+      let at = p + 2;
+      if (length >= 0x80) length = buf[at]! < 0x80 ? (length & 0x7f) | (buf[at++]! << 7) : -1;
+      if (length < 0 || length > end - at) break;
+      this.add(at, at + length);
+      p = at + length;
+    }
+    return p;
+  }
+}
+
+/** A decoded profile, not yet validated. */
+interface Parsed {
+  header: Omit<Profile, 'samples'>;
+  columns: RawSamples;
+  labels: Map<number, Label[]>;
+}
+
+function parseProfile(buf: Buffer): Parsed {
   const r = new Reader(buf, 0);
-  const sampleReader = new Reader(buf, 0);
+  const sub = new Reader(buf, 0);
+  const lineReader = new Reader(buf, 0);
   const end = buf.length;
   const sampleTypes: RawValueType[] = [];
-  const samples: RawSample[] = [];
+  // Sample messages are decoded once the locations are known
+  const sampleRanges = new SampleRanges();
   const mappings: RawMapping[] = [];
   const locations: RawLocation[] = [];
   const functions: RawFunction[] = [];
@@ -310,14 +460,16 @@ function parseProfile(buf: Buffer): Profile {
   let periodType: RawValueType | undefined;
   let period = 0;
   let defaultSampleTypeX = 0;
-  while (r.next(end)) {
+  for (;;) {
+    r.pos = sampleRanges.skip(buf, r.pos, end);
+    if (!r.next(end)) break;
     const what = WHAT[r.field] ?? '';
     switch (r.field) {
-      case 1: r.expect(2, what); sampleTypes.push(parseValueType(buf, r.start, r.end)); break;
-      case 2: r.expect(2, what); samples.push(parseSample(sampleReader, buf, r.start, r.end)); break;
-      case 3: r.expect(2, what); mappings.push(parseMapping(buf, r.start, r.end)); break;
-      case 4: r.expect(2, what); locations.push(parseLocation(buf, r.start, r.end)); break;
-      case 5: r.expect(2, what); functions.push(parseFunction(buf, r.start, r.end)); break;
+      case 1: r.expect(2, what); sampleTypes.push(parseValueType(sub, r.start, r.end)); break;
+      case 2: r.expect(2, what); sampleRanges.add(r.start, r.end); break;
+      case 3: r.expect(2, what); mappings.push(parseMapping(sub, r.start, r.end)); break;
+      case 4: r.expect(2, what); locations.push(parseLocation(sub, lineReader, r.start, r.end)); break;
+      case 5: r.expect(2, what); functions.push(parseFunction(sub, r.start, r.end)); break;
       case 6:
         r.expect(2, what);
         strings.push(r.text());
@@ -331,7 +483,7 @@ function parseProfile(buf: Buffer): Profile {
         timeNanos = r.signedBig;
         break;
       case 10: r.expect(0, what); durationNanos = r.signedBig; break;
-      case 11: r.expect(2, what); periodType = parseValueType(buf, r.start, r.end); break;
+      case 11: r.expect(2, what); periodType = parseValueType(sub, r.start, r.end); break;
       case 12:
         r.expect(0, what);
         if (r.negative) fail(`the period is negative (${r.signedBig})`);
@@ -346,12 +498,15 @@ function parseProfile(buf: Buffer): Profile {
       case 14: r.expect(0, what); defaultSampleTypeX = index(r); break;
     }
   }
+  const { at, count, bytes } = sampleRanges;
+  const samples = new SampleColumns(count, bytes, idIndex(locations.map((l) => l.id)));
+  for (let i = 0; i < count; i++) parseSample(samples, r, buf, at[i * 2]!, at[i * 2 + 1]!);
   return resolve({ sampleTypes, samples, mappings, locations, functions, strings, comments, dropFramesX, keepFramesX, timeNanos, durationNanos, periodType, period, defaultSampleTypeX });
 }
 
 interface RawProfile {
   sampleTypes: RawValueType[];
-  samples: RawSample[];
+  samples: SampleColumns;
   mappings: RawMapping[];
   locations: RawLocation[];
   functions: RawFunction[];
@@ -366,10 +521,8 @@ interface RawProfile {
   defaultSampleTypeX: number;
 }
 
-const NO_RESOLVED_LABELS: Label[] = [];
-
 /** Replaces string indexes by strings; an index outside the table is an error (pprof: errMalformed). */
-function resolve(raw: RawProfile): Profile {
+function resolve(raw: RawProfile): Parsed {
   const table = raw.strings;
   if (table.length === 0) fail('the string table is missing (every profile has at least the empty string)');
   const str = (i: number, where: string): string => {
@@ -399,34 +552,24 @@ function resolve(raw: RawProfile): Profile {
   }));
   const locations: Location[] = raw.locations;
   const sampleTypes = raw.sampleTypes.map((v, i) => vt(v, `sample_type #${i + 1}`));
-  const samples: Sample[] = new Array<Sample>(raw.samples.length);
-  for (let i = 0; i < raw.samples.length; i++) {
-    const s = raw.samples[i]!;
-    if (s.labels.length === 0) {
-      // same shape and an empty (shared, never mutated) label list: no copy for the common case
-      samples[i] = s as unknown as Sample;
-      continue;
-    }
-    let labels: Label[] = NO_RESOLVED_LABELS;
-    if (s.labels.length > 0) {
-      labels = [];
-      for (const l of s.labels) {
-        const key = str(l.keyX, `a label of sample #${i + 1} key`);
-        if (l.strX !== 0) {
-          labels.push({ key, str: str(l.strX, `label ${key} of sample #${i + 1}`) });
-        } else if (l.num !== 0 || l.unitX !== 0) {
-          // pprof drops a label that has neither a string nor a number
-          const label: Label = { key, num: l.num };
-          if (l.unitX !== 0) label.numUnit = str(l.unitX, `label ${key} of sample #${i + 1} unit`);
-          labels.push(label);
-        }
+  const labels = new Map<number, Label[]>();
+  for (const [i, rawLabels] of raw.samples.labels) {
+    const resolved: Label[] = [];
+    for (const l of rawLabels) {
+      const key = str(l.keyX, `a label of sample #${i + 1} key`);
+      if (l.strX !== 0) {
+        resolved.push({ key, str: str(l.strX, `label ${key} of sample #${i + 1}`) });
+      } else if (l.num !== 0 || l.unitX !== 0) {
+        // pprof drops a label that has neither a string nor a number
+        const label: Label = { key, num: l.num };
+        if (l.unitX !== 0) label.numUnit = str(l.unitX, `label ${key} of sample #${i + 1} unit`);
+        resolved.push(label);
       }
     }
-    samples[i] = { locationIds: s.locationIds, values: s.values, labels };
+    if (resolved.length > 0) labels.set(i, resolved);
   }
-  return {
+  const header = {
     sampleTypes,
-    samples,
     mappings,
     locations,
     functions,
@@ -440,4 +583,5 @@ function resolve(raw: RawProfile): Profile {
     comments: raw.comments.map((c, i) => str(c, `comment #${i + 1}`)),
     defaultSampleType: str(raw.defaultSampleTypeX, 'default_sample_type'),
   };
+  return { header, columns: raw.samples, labels };
 }

@@ -1,16 +1,18 @@
 /**
  * The call graph pprof's reports are computed from (google/pprof internal/graph newGraph): per node the
  * flat value (samples whose leaf frame it is) and cum value (samples with the node anywhere on the stack,
- * counted once), and per caller→callee edge its weight and whether the call was inlined. A graph can be
- * restricted to a set of kept nodes; frames of other nodes are then skipped, as pprof does when it
- * rebuilds the graph after dropping nodes. Typed arrays throughout: a 50 MB profile has tens of millions
- * of frames.
+ * counted once), and per caller→callee edge its weight and whether the call was inlined. Typed arrays and
+ * one walk over the frames each: a 50 MB profile has tens of millions of frames.
+ *
+ * pprof rebuilds the graph after dropping nodes, skipping the frames of dropped nodes. That leaves the
+ * flat and cum values of the kept nodes as they were (cum counts each sample once either way, and flat
+ * goes to the leaf frame only if the leaf is kept), so only the edges depend on which nodes are kept.
  */
+import type { Samples } from './model.js';
 import type { Prepared } from './prepare.js';
 
 export interface Graph {
-  /** indexes into Prepared.nodes of nodes with a non-zero flat or cum value */
-  nodes: number[];
+  /** per node of Prepared.nodes */
   flat: Float64Array;
   cum: Float64Array;
 }
@@ -24,123 +26,120 @@ export interface Edges {
   count: number;
 }
 
-export function buildGraph(prep: Prepared, values: Float64Array, kept: Uint8Array | undefined): Graph {
+/** values: the value of each sample for the report's sample type */
+export function buildGraph(prep: Prepared, samples: Samples, values: Float64Array): Graph {
   const n = prep.nodes.length;
   const flat = new Float64Array(n);
   const cum = new Float64Array(n);
   const seen = new Int32Array(n).fill(-1);
-  const { frameStart, frames } = prep;
-  const samples = frameStart.length - 1;
-  for (let s = 0; s < samples; s++) {
+  const { nodeStart, locationNodes, stackStart } = prep;
+  const { locStart, locations } = samples;
+  for (let s = 0; s < samples.count; s++) {
     const w = values[s]!;
     if (w === 0) continue;
-    let parent = -1;
-    let residual = false;
-    const end = frameStart[s + 1]!;
-    for (let k = frameStart[s]!; k < end; k++) {
-      const node = frames[k]!;
-      if (kept !== undefined && kept[node] === 0) {
-        residual = true;
-        continue;
+    let leaf = -1;
+    const first = stackStart[s]!;
+    for (let i = locStart[s + 1]! - 1; i >= first; i--) {
+      const x = locations[i]!;
+      const innermost = nodeStart[x]!;
+      for (let j = nodeStart[x + 1]! - 1; j >= innermost; j--) {
+        const node = locationNodes[j]!;
+        if (seen[node] !== s) {
+          seen[node] = s;
+          cum[node] += w;
+        }
+        leaf = node;
       }
-      if (seen[node] !== s) {
-        seen[node] = s;
-        cum[node] += w;
-      }
-      parent = node;
-      residual = false;
     }
-    if (parent >= 0 && !residual) flat[parent] += w;
+    if (leaf >= 0) flat[leaf] += w;
   }
-  const nodes: number[] = [];
-  for (let i = 0; i < n; i++) if (cum[i] !== 0 || flat[i] !== 0) nodes.push(i);
-  return { nodes, flat, cum };
+  return { flat, cum };
 }
 
-/** The edges of the graph restricted to kept nodes (all when undefined), each counted once per sample. */
-export function buildEdges(prep: Prepared, values: Float64Array, kept: Uint8Array | undefined): Edges {
-  let cap = 1024;
-  let mask = cap - 1;
-  let keySrc = new Int32Array(cap).fill(-1);
-  let keyDst = new Int32Array(cap);
-  let slot = new Int32Array(cap);
+/** Up to this many nodes, edges are found in a nodes × nodes table rather than a Map. */
+const DENSE_NODES = 512;
+
+/**
+ * The edges between the given nodes (frames of other nodes are skipped, as pprof does once it has dropped
+ * them), each counted once per sample.
+ */
+export function buildEdges(prep: Prepared, samples: Samples, values: Float64Array, nodes: number[]): Edges {
+  // graph nodes are numbered 0..k-1 here, so that an edge is the number parent * k + child
+  const k = nodes.length;
+  const local = new Int32Array(prep.nodes.length).fill(-1);
+  for (let i = 0; i < k; i++) local[nodes[i]!] = i;
+  // per location, only its lines of graph nodes: keptNodes[keptStart[x] .. keptStart[x + 1]), innermost
+  // first, and whether each was inlined (every line but the location's outermost)
+  const { nodeStart, locationNodes, stackStart } = prep;
+  const locationCount = nodeStart.length - 1;
+  const keptStart = new Int32Array(locationCount + 1);
+  const keptNodes = new Int32Array(locationNodes.length);
+  const keptInline = new Uint8Array(locationNodes.length);
+  let kept = 0;
+  for (let x = 0; x < locationCount; x++) {
+    keptStart[x] = kept;
+    const outermost = nodeStart[x + 1]! - 1;
+    for (let j = nodeStart[x]!; j <= outermost; j++) {
+      const node = local[locationNodes[j]!]!;
+      if (node < 0) continue;
+      keptNodes[kept] = node;
+      keptInline[kept++] = j !== outermost ? 1 : 0;
+    }
+  }
+  keptStart[locationCount] = kept;
+  const table = k <= DENSE_NODES ? new Int32Array(k * k).fill(-1) : undefined;
+  const map = new Map<number, number>();
   let count = 0;
   let src = new Int32Array(256);
   let dst = new Int32Array(256);
   let weight = new Float64Array(256);
   let inline = new Uint8Array(256);
   let stamp = new Int32Array(256);
-  const hash = (a: number, b: number) => (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 1, 0x85ebca77)) >>> 0;
-  const grow = () => {
-    const oldSrc = keySrc;
-    const oldDst = keyDst;
-    const oldSlot = slot;
-    cap *= 2;
-    mask = cap - 1;
-    keySrc = new Int32Array(cap).fill(-1);
-    keyDst = new Int32Array(cap);
-    slot = new Int32Array(cap);
-    for (let i = 0; i < oldSrc.length; i++) {
-      if (oldSrc[i] === -1) continue;
-      let h = hash(oldSrc[i]!, oldDst[i]!) & mask;
-      while (keySrc[h] !== -1) h = (h + 1) & mask;
-      keySrc[h] = oldSrc[i]!;
-      keyDst[h] = oldDst[i]!;
-      slot[h] = oldSlot[i]!;
-    }
-  };
-  const { frameStart, frames, frameInline } = prep;
-  const samples = frameStart.length - 1;
-  for (let s = 0; s < samples; s++) {
+  const { locStart, locations } = samples;
+  for (let s = 0; s < samples.count; s++) {
     const w = values[s]!;
     if (w === 0) continue;
     let parent = -1;
-    const end = frameStart[s + 1]!;
-    for (let k = frameStart[s]!; k < end; k++) {
-      const node = frames[k]!;
-      if (kept !== undefined && kept[node] === 0) continue;
-      if (parent >= 0 && node !== parent) {
-        let h = hash(parent, node) & mask;
-        let e = -1;
-        while (keySrc[h] !== -1) {
-          if (keySrc[h] === parent && keyDst[h] === node) {
-            e = slot[h]!;
-            break;
+    const first = stackStart[s]!;
+    for (let i = locStart[s + 1]! - 1; i >= first; i--) {
+      const x = locations[i]!;
+      const innermost = keptStart[x]!;
+      for (let j = keptStart[x + 1]! - 1; j >= innermost; j--) {
+        const node = keptNodes[j]!;
+        if (parent >= 0 && node !== parent) {
+          const key = parent * k + node;
+          let e = table !== undefined ? table[key]! : map.get(key) ?? -1;
+          if (e === -1) {
+            e = count++;
+            if (e === src.length) {
+              const size = src.length * 2;
+              const grown = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+                const b = make(size);
+                b.set(a);
+                return b;
+              };
+              src = grown(src, (m) => new Int32Array(m));
+              dst = grown(dst, (m) => new Int32Array(m));
+              weight = grown(weight, (m) => new Float64Array(m));
+              inline = grown(inline, (m) => new Uint8Array(m));
+              stamp = grown(stamp, (m) => new Int32Array(m));
+            }
+            if (table !== undefined) table[key] = e;
+            else map.set(key, e);
+            src[e] = nodes[parent]!;
+            dst[e] = nodes[node]!;
+            weight[e] = 0;
+            inline[e] = 1;
+            stamp[e] = -1;
           }
-          h = (h + 1) & mask;
-        }
-        if (e === -1) {
-          e = count++;
-          if (e >= src.length) {
-            const size = src.length * 2;
-            const grown = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-              const b = make(size);
-              b.set(a);
-              return b;
-            };
-            src = grown(src, (m) => new Int32Array(m));
-            dst = grown(dst, (m) => new Int32Array(m));
-            weight = grown(weight, (m) => new Float64Array(m));
-            inline = grown(inline, (m) => new Uint8Array(m));
-            stamp = grown(stamp, (m) => new Int32Array(m));
+          if (stamp[e] !== s) {
+            stamp[e] = s;
+            weight[e] += w;
+            if (keptInline[j] === 0) inline[e] = 0;
           }
-          keySrc[h] = parent;
-          keyDst[h] = node;
-          slot[h] = e;
-          src[e] = parent;
-          dst[e] = node;
-          weight[e] = 0;
-          inline[e] = 1;
-          stamp[e] = -1;
-          if (count * 2 > cap) grow();
         }
-        if (stamp[e] !== s) {
-          stamp[e] = s;
-          weight[e] += w;
-          if (frameInline[k] === 0) inline[e] = 0;
-        }
+        parent = node;
       }
-      parent = node;
     }
   }
   return { src, dst, weight, inline, count };

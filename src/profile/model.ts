@@ -17,11 +17,22 @@ export interface Label {
   numUnit?: string;
 }
 
-export interface Sample {
-  /** leaf first, as in the file */
-  locationIds: number[];
-  values: number[];
-  labels: Label[];
+/**
+ * The samples, column-wise: a profile holds hundreds of thousands of frames, and one typed array for all of
+ * them costs neither a garbage collection nor an object per sample.
+ */
+export interface Samples {
+  count: number;
+  /**
+   * The locations of sample s, leaf first as in the file, are locations[locStart[s] .. locStart[s + 1]):
+   * positions in Profile.locations (ids resolved, as pprof's Sample.Location holds pointers).
+   */
+  locStart: Int32Array;
+  locations: Int32Array;
+  /** values[s * sampleTypes.length + t] is the value of sample s for sample type t */
+  values: Float64Array;
+  /** the labels of the samples that have any, by sample index */
+  labels: Map<number, Label[]>;
 }
 
 export interface Mapping {
@@ -62,7 +73,7 @@ export interface ProfileFunction {
 
 export interface Profile {
   sampleTypes: ValueType[];
-  samples: Sample[];
+  samples: Samples;
   mappings: Mapping[];
   locations: Location[];
   functions: ProfileFunction[];

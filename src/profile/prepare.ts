@@ -5,7 +5,6 @@
  * de-duplicated (profile.Merge). The result is a per-location list of report nodes at function granularity
  * (profile.Aggregate with inlines kept, addresses, files and line numbers dropped).
  */
-import { idIndex } from './ids.js';
 import type { Profile } from './model.js';
 
 /** One line of the report: a function, or a location without symbols. */
@@ -22,13 +21,16 @@ export interface NodeInfo {
 export interface Prepared {
   nodes: NodeInfo[];
   /**
-   * The frames of every sample as report nodes, root first (pprof walks locations from the last and lines
-   * from the last): sample s has frames[frameStart[s] .. frameStart[s+1]).
+   * The report nodes of the location at position x, innermost line first:
+   * locationNodes[nodeStart[x] .. nodeStart[x + 1]). All but the last were inlined into the next.
    */
-  frameStart: Int32Array;
-  frames: Int32Array;
-  /** 1 where the frame's node was inlined into the next outer line of the same location */
-  frameInline: Uint8Array;
+  nodeStart: Int32Array;
+  locationNodes: Int32Array;
+  /**
+   * The stack of sample s after drop_frames pruning: Samples.locations[stackStart[s] .. locStart[s + 1]),
+   * leaf first; pprof walks it from the end (the root), and each location's lines from the last.
+   */
+  stackStart: Int32Array;
   comments: string[];
   /** Mapping[0] file (after unsourcing) and build id, for the File/Build ID header lines */
   mainFile: string;
@@ -190,69 +192,41 @@ export function prepare(p: Profile): Prepared {
     );
   }
 
-  let stacks = p.samples.map((s) => s.locationIds);
+  const { locStart, locations } = p.samples;
+  let stackStart = locStart;
   if (drop) {
-    stacks = stacks.map((locs) => {
+    stackStart = locStart.slice();
+    for (let s = 0; s < p.samples.count; s++) {
+      const first = locStart[s]!;
       let foundUser = false;
-      for (let i = locs.length - 1; i >= 0; i--) {
-        const id = locs[i]!;
+      for (let i = locStart[s + 1]! - 1; i >= first; i--) {
+        const id = p.locations[locations[i]!]!.id;
         if (!prune.has(id) && !pruneBeneath.has(id)) {
           foundUser = true;
           continue;
         }
         if (!foundUser) continue;
-        if (prune.has(id)) return locs.slice(i + 1);
-        if (pruneBeneath.has(id)) return locs.slice(i);
+        stackStart[s] = prune.has(id) ? i + 1 : i;
+        break;
       }
-      return locs;
-    });
+    }
   }
 
-  // location position → its nodes, flattened: posNodes[posStart[i] .. posStart[i+1]), innermost line first
-  const locIndex = idIndex(p.locations.map((l) => l.id));
-  const posStart = new Int32Array(p.locations.length + 1);
-  const posNodeList: number[] = [];
+  const nodeStart = new Int32Array(p.locations.length + 1);
+  const nodeList: number[] = [];
   for (let i = 0; i < p.locations.length; i++) {
-    posStart[i] = posNodeList.length;
-    posNodeList.push(...locationNodes.get(p.locations[i]!.id)!);
+    nodeStart[i] = nodeList.length;
+    nodeList.push(...locationNodes.get(p.locations[i]!.id)!);
   }
-  posStart[p.locations.length] = posNodeList.length;
-  const posNodes = Int32Array.from(posNodeList);
-  const table = locIndex.table;
-  let total = 0;
-  for (const locs of stacks) {
-    for (let i = 0; i < locs.length; i++) {
-      const x = table !== undefined ? table[locs[i]!]! : locIndex.get(locs[i]!);
-      total += posStart[x + 1]! - posStart[x]!;
-    }
-  }
-  const frameStart = new Int32Array(stacks.length + 1);
-  const frames = new Int32Array(total);
-  const frameInline = new Uint8Array(total);
-  let k = 0;
-  for (let s = 0; s < stacks.length; s++) {
-    frameStart[s] = k;
-    const locs = stacks[s]!;
-    for (let i = locs.length - 1; i >= 0; i--) {
-      const x = table !== undefined ? table[locs[i]!]! : locIndex.get(locs[i]!);
-      const first = posStart[x]!;
-      const last = posStart[x + 1]! - 1;
-      for (let j = last; j >= first; j--) {
-        frames[k] = posNodes[j]!;
-        frameInline[k] = j !== last ? 1 : 0;
-        k++;
-      }
-    }
-  }
-  frameStart[stacks.length] = k;
+  nodeStart[p.locations.length] = nodeList.length;
 
   const comments = [...new Set(p.comments)];
   const main = p.mappings[0];
   return {
     nodes,
-    frameStart,
-    frames,
-    frameInline,
+    nodeStart,
+    locationNodes: Int32Array.from(nodeList),
+    stackStart,
     comments,
     mainFile: main ? mappingFile.get(main.id) ?? '' : '',
     mainBuildId: main?.buildId ?? '',

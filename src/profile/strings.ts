@@ -57,8 +57,8 @@ export function profileStrings(p: Profile): ProfileStrings {
     add('mappingFiles', m.file);
     add('buildIds', m.buildId);
   }
-  for (const s of p.samples) {
-    for (const l of s.labels) {
+  for (const labels of p.samples.labels.values()) {
+    for (const l of labels) {
       add('labelKeys', l.key);
       add('labelValues', l.str);
       add('types', l.numUnit);

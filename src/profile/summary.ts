@@ -25,12 +25,12 @@ export interface ProfileSummary {
 
 export function summarize(d: DecodedProfile): ProfileSummary {
   const p = d.profile;
-  const totals = new Array<number>(p.sampleTypes.length).fill(0);
+  const nTypes = p.sampleTypes.length;
+  const totals = new Array<number>(nTypes).fill(0);
+  const values = p.samples.values;
+  for (let s = 0; s < p.samples.count; s++) for (let i = 0; i < nTypes; i++) totals[i]! += values[s * nTypes + i]!;
   const labelKeys = new Set<string>();
-  for (const s of p.samples) {
-    for (let i = 0; i < totals.length; i++) totals[i]! += s.values[i]!;
-    for (const l of s.labels) labelKeys.add(l.key);
-  }
+  for (const labels of p.samples.labels.values()) for (const l of labels) labelKeys.add(l.key);
   const defaultIndex = p.sampleTypes.length > 0 ? sampleIndexByName(p, undefined) : -1;
   return {
     sampleTypes: p.sampleTypes.map((t, i) => ({ type: t.type, unit: t.unit, total: totals[i]!, totalFormatted: scaledLabel(totals[i]!, t.unit, 'auto') })),
@@ -42,7 +42,7 @@ export function summarize(d: DecodedProfile): ProfileSummary {
     durationNanos: p.durationNanos.toString(),
     duration: label(Number(p.durationNanos), 'nanoseconds'),
     counts: {
-      samples: p.samples.length,
+      samples: p.samples.count,
       locations: p.locations.length,
       functions: p.functions.length,
       mappings: p.mappings.length,

@@ -92,53 +92,48 @@ export function topReport(p: Profile, options: TopOptions = {}, prepared?: Prepa
   const edgeFraction = options.edgeFraction ?? 0.001;
   const nodeCount = options.nodeCount ?? 0;
   const prep = prepared ?? prepare(p);
-  const values = new Float64Array(p.samples.length);
+  const nTypes = p.sampleTypes.length;
+  const sampleValues = p.samples.values;
+  const values = new Float64Array(p.samples.count);
   let total = 0;
-  for (let i = 0; i < p.samples.length; i++) {
-    const v = p.samples[i]!.values[index]!;
+  for (let i = 0; i < values.length; i++) {
+    const v = sampleValues[i * nTypes + index]!;
     values[i] = v;
     total += abs(v);
   }
   const names = prep.nodes.map((n) => n.printable);
   const sortKeys = prep.nodes.map((n) => n.sortKey);
 
-  // newTrimmedGraph
-  let g = buildGraph(prep, values, undefined);
-  let kept: Uint8Array | undefined;
+  // newTrimmedGraph: dropping nodes keeps the values of the others (see graph.ts)
+  const g = buildGraph(prep, p.samples, values);
+  let nodes: number[] = [];
   let totalValue = 0;
-  for (const n of g.nodes) totalValue += g.flat[n]!;
+  for (let n = 0; n < prep.nodes.length; n++) {
+    if (g.cum[n] !== 0 || g.flat[n] !== 0) {
+      nodes.push(n);
+      totalValue += g.flat[n]!;
+    }
+  }
   const nodeCutoff = abs(truncMul(totalValue, nodeFraction));
   const edgeCutoff = abs(truncMul(totalValue, edgeFraction));
   let droppedNodes = 0;
   if (nodeCutoff > 0) {
-    const keep = new Uint8Array(prep.nodes.length);
-    let count = 0;
-    for (const n of g.nodes) {
-      if (abs(g.cum[n]!) >= nodeCutoff) {
-        keep[n] = 1;
-        count++;
-      }
-    }
-    if (count !== g.nodes.length) {
-      droppedNodes = g.nodes.length - count;
-      kept = keep;
-      g = buildGraph(prep, values, kept);
+    const keep = nodes.filter((n) => abs(g.cum[n]!) >= nodeCutoff);
+    if (keep.length !== nodes.length) {
+      droppedNodes = nodes.length - keep.length;
+      nodes = keep;
     }
   }
-  const origCount = g.nodes.length;
-  const sortNodes = (graph: Graph) => sortGraphNodes(graph, names, sortKeys, options.cum ?? false);
-  sortNodes(g);
-  if (nodeCount > 0 && nodeCount < g.nodes.length) {
-    kept = new Uint8Array(prep.nodes.length);
-    for (const n of g.nodes.slice(0, nodeCount)) kept[n] = 1;
-    g = buildGraph(prep, values, kept);
-    sortNodes(g);
-  }
+  const origCount = nodes.length;
+  sortGraphNodes(nodes, g, names, sortKeys, options.cum ?? false);
+  if (nodeCount > 0 && nodeCount < nodes.length) nodes = nodes.slice(0, nodeCount);
 
   // (inline) marks come from the in-edges that survive edge trimming
   const inlineIn = new Uint8Array(prep.nodes.length);
   const callIn = new Uint8Array(prep.nodes.length);
-  const edges = buildEdges(prep, values, kept);
+  // every node on a stack is among the graph's nodes (sample values are never negative), so before any
+  // node is dropped, the edges between the graph's nodes are all the edges
+  const edges = buildEdges(prep, p.samples, values, nodes);
   for (let e = 0; e < edges.count; e++) {
     if (abs(edges.weight[e]!) < edgeCutoff) continue;
     if (edges.inline[e]) inlineIn[edges.dst[e]!] = 1;
@@ -147,9 +142,9 @@ export function topReport(p: Profile, options: TopOptions = {}, prepared?: Prepa
 
   // selectOutputUnit
   let outputUnit = 'minimum';
-  if (g.nodes.length > 0) {
+  if (nodes.length > 0) {
     let minValue = 0;
-    for (const n of g.nodes) {
+    for (const n of nodes) {
       let nodeMin = abs(g.flat[n]!);
       if (nodeMin === 0) nodeMin = abs(g.cum[n]!);
       if (nodeMin > 0 && (minValue === 0 || nodeMin < minValue)) minValue = nodeMin;
@@ -181,18 +176,18 @@ export function topReport(p: Profile, options: TopOptions = {}, prepared?: Prepa
     labels.push(`Duration: ${duration}, Total samples = ${fmt(total)} ${ratio}`);
   }
   let flatSum = 0;
-  for (const n of g.nodes) flatSum += g.flat[n]!;
+  for (const n of nodes) flatSum += g.flat[n]!;
   labels.push(`Showing nodes accounting for ${fmt(flatSum)}, ${percentage(flatSum, total).trim()} of ${fmt(total)} total`);
   if (total !== 0) {
     if (droppedNodes > 0) {
       labels.push(`Dropped ${droppedNodes} ${droppedNodes > 1 ? 'nodes' : 'node'} (cum <= ${fmt(abs(truncMul(total, nodeFraction)))})`);
     }
-    if (g.nodes.length > 0 && g.nodes.length < origCount) labels.push(`Showing top ${g.nodes.length} nodes out of ${origCount}`);
+    if (nodes.length > 0 && nodes.length < origCount) labels.push(`Showing top ${nodes.length} nodes out of ${origCount}`);
   }
 
   const rows: TopRow[] = [];
   let running = 0;
-  for (const n of g.nodes) {
+  for (const n of nodes) {
     const flat = g.flat[n]!;
     const cum = g.cum[n]!;
     running += flat;
@@ -216,16 +211,16 @@ export function topReport(p: Profile, options: TopOptions = {}, prepared?: Prepa
     labels,
     rows,
     droppedNodes,
-    shownNodes: g.nodes.length,
+    shownNodes: nodes.length,
     totalNodes: origCount,
   };
 }
 
-function sortGraphNodes(g: Graph, names: string[], sortKeys: string[], cum: boolean): void {
+function sortGraphNodes(nodes: number[], g: Graph, names: string[], sortKeys: string[], cum: boolean): void {
   const { flat, cum: cumv } = g;
   const primary = cum ? cumv : flat;
   const secondary = cum ? flat : cumv;
-  g.nodes.sort((l, r) => {
+  nodes.sort((l, r) => {
     const a = abs(primary[l]!);
     const b = abs(primary[r]!);
     if (a !== b) return a > b ? -1 : 1;

@@ -9,7 +9,11 @@ export class WireError extends Error {}
 const TWO32 = 4294967296;
 
 export class Reader {
-  /** low and high 32 bits of the last varint or fixed value */
+  /**
+   * Low and high 32 bits of the last varint or fixed value, as int32 bit patterns (read them with >>> 0):
+   * unsigned values of 2^31 and more would turn the fields into doubles, and every optimised user of a
+   * Reader would be thrown away when that happens.
+   */
   lo = 0;
   hi = 0;
   /** field number and wire type of the last key */
@@ -31,12 +35,21 @@ export class Reader {
 
   /** Reads a varint into lo/hi and returns it as an unsigned number (inexact above 2^53: see wide). */
   varint(limit: number): number {
-    let b = this.byte(limit);
-    if (b < 0x80) {
-      this.lo = b;
-      this.hi = 0;
-      return b;
+    // one byte, the usual key or length: kept short so that it is inlined where it is called
+    if (this.pos < limit) {
+      const b = this.buf[this.pos]!;
+      if (b < 0x80) {
+        this.pos++;
+        this.lo = b;
+        this.hi = 0;
+        return b;
+      }
     }
+    return this.longVarint(limit);
+  }
+
+  private longVarint(limit: number): number {
+    let b = this.byte(limit);
     let lo = b & 0x7f;
     let hi = 0;
     let shift = 7;
@@ -54,28 +67,27 @@ export class Reader {
       shift += 7;
       if (b < 0x80) break;
     }
-    // kept as small integers where possible: boxed doubles here would be garbage per varint
-    this.lo = lo < 0 ? lo >>> 0 : lo;
-    this.hi = hi < 0 ? hi >>> 0 : hi;
-    return hi === 0 ? this.lo : this.hi * TWO32 + this.lo;
+    this.lo = lo;
+    this.hi = hi;
+    return hi === 0 ? lo >>> 0 : (hi >>> 0) * TWO32 + (lo >>> 0);
   }
 
   /** The last value is 2^53 or more as an unsigned 64-bit number (negative as a signed one). */
   get wide(): boolean {
-    return this.hi >= 0x200000;
+    return this.hi >>> 0 >= 0x200000;
   }
 
   /** The last value as a signed 64-bit number (exact when within ±2^53). */
   get signed(): number {
-    return (this.hi | 0) * TWO32 + this.lo;
+    return this.hi * TWO32 + (this.lo >>> 0);
   }
 
   get negative(): boolean {
-    return (this.hi | 0) < 0;
+    return this.hi < 0;
   }
 
   get unsignedBig(): bigint {
-    return (BigInt(this.hi) << 32n) | BigInt(this.lo);
+    return (BigInt(this.hi >>> 0) << 32n) | BigInt(this.lo >>> 0);
   }
 
   get signedBig(): bigint {
@@ -87,16 +99,17 @@ export class Reader {
     if (this.pos >= limit) return false;
     const keyAt = this.pos;
     const key = this.varint(limit);
-    this.field = Math.floor(key / 8);
-    this.wireType = key % 8;
+    // keys above 2^32 (field numbers no profile uses) are not exact as 32-bit integers
+    this.field = key < TWO32 ? key >>> 3 : Math.floor(key / 8);
+    this.wireType = key < TWO32 ? key & 7 : key % 8;
     switch (this.wireType) {
       case 0:
         this.varint(limit);
         break;
       case 1:
         if (limit - this.pos < 8) throw new WireError(`truncated protobuf: a fixed64 runs past the end of its message at byte ${this.pos}`);
-        this.lo = (this.buf[this.pos]! | (this.buf[this.pos + 1]! << 8) | (this.buf[this.pos + 2]! << 16) | (this.buf[this.pos + 3]! << 24)) >>> 0;
-        this.hi = (this.buf[this.pos + 4]! | (this.buf[this.pos + 5]! << 8) | (this.buf[this.pos + 6]! << 16) | (this.buf[this.pos + 7]! << 24)) >>> 0;
+        this.lo = this.buf[this.pos]! | (this.buf[this.pos + 1]! << 8) | (this.buf[this.pos + 2]! << 16) | (this.buf[this.pos + 3]! << 24);
+        this.hi = this.buf[this.pos + 4]! | (this.buf[this.pos + 5]! << 8) | (this.buf[this.pos + 6]! << 16) | (this.buf[this.pos + 7]! << 24);
         this.pos += 8;
         break;
       case 2: {
@@ -111,7 +124,7 @@ export class Reader {
       }
       case 5:
         if (limit - this.pos < 4) throw new WireError(`truncated protobuf: a fixed32 runs past the end of its message at byte ${this.pos}`);
-        this.lo = (this.buf[this.pos]! | (this.buf[this.pos + 1]! << 8) | (this.buf[this.pos + 2]! << 16) | (this.buf[this.pos + 3]! << 24)) >>> 0;
+        this.lo = this.buf[this.pos]! | (this.buf[this.pos + 1]! << 8) | (this.buf[this.pos + 2]! << 16) | (this.buf[this.pos + 3]! << 24);
         this.hi = 0;
         this.pos += 4;
         break;
