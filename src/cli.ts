@@ -72,6 +72,20 @@ function restoreStdinArgs(args: Record<string, unknown>): void {
   }
 }
 
+/**
+ * yargs turns a single-value option given twice into an array, which no command expects (it used to end
+ * in an internal error or a confusing message); only options declared as arrays may repeat.
+ */
+function refuseRepeatedOptions(args: Record<string, unknown>, y: Argv): void {
+  // getOptions() is public in yargs but missing from its type definitions
+  const repeatable = new Set((y as unknown as { getOptions(): { array: string[] } }).getOptions().array);
+  for (const [key, value] of Object.entries(args)) {
+    // yargs also lists every hyphenated option under its camel-case name
+    if (key === '_' || !Array.isArray(value) || repeatable.has(key) || /[A-Z]/.test(key)) continue;
+    throw new CliError('usage', `--${key} was given more than once; it takes a single value`);
+  }
+}
+
 /** What a builder declares of one option or positional. */
 interface Declared {
   type: unknown;
@@ -175,6 +189,7 @@ export async function main(rawArgv: string[], ioOptions: IOOptions = {}): Promis
     .wrap(wantsHelp ? Math.min(110, io.stdout.columns ?? 100) : null)
     .exitProcess(false)
     .middleware(restoreStdinArgs)
+    .middleware(refuseRepeatedOptions as unknown as (args: Record<string, unknown>) => void)
     .fail((msg: string | null, err: Error | undefined) => {
       if (err) throw err;
       throw new CliError('usage', msg ?? 'invalid command line');

@@ -34,6 +34,17 @@ test('an unknown command or a missing one is a usage error (exit 2), one line', 
   }
 });
 
+test('a single-value option given twice is a usage error; repeatable ones repeat', async () => {
+  for (const argv of [['show', '--format', 'raw', '--format', 'table'], ['show', '--data-dir', 'a', '--data-dir', 'b'], ['profile', '-', '--which', 'cpu', '--which', 'all']]) {
+    const result = await runCli(argv, { stdin: '{}' });
+    assert.equal(result.code, 2, argv.join(' '));
+    assert.match(result.stderr, /^error: --(format|data-dir|which) was given more than once; it takes a single value\n$/);
+  }
+  // --prometheus-header is declared as an array: both reach the command, which then finds no Prometheus asked for
+  const headers = await runCli(['show', '--payload', '-', '--format', 'raw', '--prometheus-header', 'A: b', '--prometheus-header', 'C: d'], { stdin: '{}' });
+  assert.doesNotMatch(headers.stderr, /more than once/);
+});
+
 test('colours never reach a pipe, and NO_COLOR beats --color', async () => {
   const piped = await runCli(['show', '--payload', '-', '--format', 'annotated'], { stdin: '{}' });
   assert.doesNotMatch(piped.stderr, /\x1b\[/);
