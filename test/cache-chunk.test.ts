@@ -135,6 +135,69 @@ describe('fill functions (hand-computed from timeseries.Fill*)', () => {
     assert.deepEqual(Array.from(out), [1, 2, NaN, 4]);
   });
 
+  it('FillAny takes a shortcut on lined-up grids that gives what the step-by-step loop gives', () => {
+    // timeseries.FillAny step by step, for reference
+    const goFillAny = (ts: Target, from: number, step: number, src: Float32Array): boolean => {
+      const trunc = (t: number, d: number) => t - (t % d);
+      let tSrc = from;
+      let iSrc = 0;
+      if (ts.from - tSrc >= ts.step) {
+        tSrc += trunc(ts.from - trunc(tSrc, ts.step), ts.step);
+        if (tSrc > ts.from) tSrc -= ts.step;
+        iSrc = Math.trunc((tSrc - from) / step);
+      }
+      let tDst = ts.from;
+      let iDst = 0;
+      if (tSrc > tDst) {
+        tDst = trunc(tSrc, ts.step);
+        if (tDst < tSrc) tDst += ts.step;
+        iDst = Math.trunc((tDst - ts.from) / ts.step);
+      }
+      let changed = false;
+      let vv = NaN;
+      for (let i = iSrc; i < src.length; i++) {
+        if (tSrc > tDst) {
+          ts.data[iDst] = vv;
+          vv = NaN;
+          if (++iDst >= ts.data.length) break;
+          tDst += ts.step;
+        }
+        if (!Number.isNaN(src[i]!)) {
+          vv = src[i]!;
+          changed = true;
+        }
+        tSrc += step;
+      }
+      if (iDst < ts.data.length) ts.data[iDst] = vv;
+      return changed;
+    };
+    let seed = 7;
+    const rand = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
+    let shortcuts = 0;
+    let others = 0;
+    for (let c = 0; c < 3000; c++) {
+      const step = [10, 30][rand(2)]!;
+      const srcStep = rand(4) === 0 ? 60 : step;
+      const tsFrom = 1000 + step * rand(10);
+      const from = tsFrom + step * (rand(30) - 20) + (rand(5) === 0 ? rand(step) : 0);
+      const src = Float32Array.from({ length: 1 + rand(25) }, () => (rand(4) === 0 ? NaN : rand(100)));
+      const old = Array.from({ length: 1 + rand(12) }, () => (rand(3) === 0 ? NaN : -1));
+      let plan;
+      try {
+        plan = planFill({ from: tsFrom, step, pointsCount: old.length }, from, srcStep, src.length);
+      } catch {
+        continue; // Go would index out of range
+      }
+      if (plan.step === plan.srcStep && plan.tSrc === plan.tDst) shortcuts++;
+      else others++;
+      const want = target(tsFrom, step, old);
+      const got = target(tsFrom, step, old);
+      assert.equal(fillAny(plan, got.data, src, 0), goFillAny(want, from, srcStep, src), `case ${c}`);
+      assert.deepEqual(Array.from(got.data), Array.from(want.data), `case ${c}`);
+    }
+    assert.ok(shortcuts > 500 && others > 300, `${shortcuts} cases took the shortcut, ${others} did not`);
+  });
+
   it('refuses grids Go would panic on', () => {
     assert.throws(() => fillInto(fillAny, target(10_000, 10, [NaN]), 100, 10, Float32Array.from([1])), CacheFormatError);
     assert.throws(() => fillInto(fillSum, target(100, 10, [NaN]), 1000, 10, Float32Array.from([1])), CacheFormatError);

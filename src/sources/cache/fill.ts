@@ -69,6 +69,7 @@ export type FillFn = (plan: FillPlan, out: Float32Array, src: Float32Array, star
 
 /** FillAny: each target point takes the last non-NaN source value of its step, NaN when there is none. */
 export function fillAny(plan: FillPlan, out: Float32Array, src: Float32Array, start: number): boolean {
+  if (plan.step === plan.srcStep && plan.tSrc === plan.tDst) return copyAligned(plan, out, src, start);
   const maxIndex = out.length - 1;
   const { step, srcStep } = plan;
   const end = start + plan.length;
@@ -91,6 +92,31 @@ export function fillAny(plan: FillPlan, out: Float32Array, src: Float32Array, st
     tSrc += srcStep;
   }
   if (iDst <= maxIndex) out[iDst] = vv;
+  return changed;
+}
+
+/**
+ * FillAny on the same step with the points lined up (nearly every chunk): every source point is one
+ * target point. What the general loop does then, without its clock: points are copied until either
+ * grid ends, NaN written as the canonical NaN, and a chunk with no point in range still blanks the
+ * point it starts at.
+ */
+function copyAligned(plan: FillPlan, out: Float32Array, src: Float32Array, start: number): boolean {
+  const from = start + plan.iSrc;
+  const n = Math.min(plan.length - plan.iSrc, out.length - plan.iDst);
+  if (n === 0) {
+    out[plan.iDst] = NaN;
+    return false;
+  }
+  let changed = false;
+  for (let k = 0; k < n; k++) {
+    const v = src[from + k]!;
+    if (Number.isNaN(v)) out[plan.iDst + k] = NaN;
+    else {
+      out[plan.iDst + k] = v;
+      changed = true;
+    }
+  }
   return changed;
 }
 
