@@ -339,13 +339,12 @@ function readLabelsV4(reader: ChunkFileReader, entries: Int32Array, dest: Series
   const vals = readStrings(valsBytes, valsDictSize, 'label values');
   for (let s = 0; s < entries.length; s++) {
     const pairs = reader.readU8('label pairs count');
-    const mv = dest.createdNow(entries[s]!);
+    const mv = dest.labelTarget(entries[s]!);
     if (mv === null) {
       // Go computes the skip as a byte (pairsNum * 4), so 64 or more pairs wrap; kept for fidelity
       reader.skip((pairs * 4) & 0xff, 'label pairs');
       continue;
     }
-    mv.labels = Object.create(null) as Record<string, string>;
     for (let i = 0; i < pairs; i++) {
       const pair = reader.readU32('label pair');
       const ki = pair & 0xff;

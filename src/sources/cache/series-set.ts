@@ -15,6 +15,8 @@ interface Entry {
   added: boolean;
   /** the chunk (beginChunk's count) that last created `series` */
   createdIn: number;
+  /** the chunk that last applied a label record to `series` */
+  labelledIn: number;
 }
 
 /** the points of this many series are allocated at once, up to SLAB_BYTES */
@@ -74,7 +76,7 @@ export class SeriesSet {
         if (index === this.keysLo.length) this.growKeys();
         this.keysLo[index] = lo;
         this.keysHi[index] = hi;
-        this.entries.push({ series: null, added: false, createdIn: 0 });
+        this.entries.push({ series: null, added: false, createdIn: 0, labelledIn: 0 });
         this.slots[s] = index + 1;
         if (2 * this.entries.length > this.slots.length) this.rehash();
         return index;
@@ -106,10 +108,18 @@ export class SeriesSet {
     this.series.push(entry.series!);
   }
 
-  /** the series the current chunk last created for this entry, or null (the chunk's `missing` map in Go) */
-  createdNow(e: number): MetricValues | null {
+  /**
+   * The series a v4 label record of this entry applies to, with an empty label map: the one the current
+   * chunk last created for it (the chunk's `missing` map in Go), or null when the chunk created none.
+   */
+  labelTarget(e: number): MetricValues | null {
     const entry = this.entries[e]!;
-    return entry.createdIn === this.chunk ? entry.series : null;
+    if (entry.createdIn !== this.chunk) return null;
+    const series = entry.series!;
+    // a new series has an empty map already; only a second record for it in the chunk starts over
+    if (entry.labelledIn === this.chunk) series.labels = Object.create(null) as Record<string, string>;
+    entry.labelledIn = this.chunk;
+    return series;
   }
 
   private newSeries(): MetricValues {
