@@ -22,6 +22,9 @@ interface Entry {
 /** the points of this many series are allocated at once, up to SLAB_BYTES */
 const SLAB_BYTES = 256 * 1024;
 
+/** the bits Float32Array.fill(NaN) writes: filling a slab through a Uint32Array is several times faster */
+const NAN_BITS = new Uint32Array(new Float32Array(1).fill(NaN).buffer)[0]!;
+
 /** Fibonacci hashing of both halves; label hashes are random, the tests' small integers are not */
 const slotOf = (lo: number, hi: number, mask: number): number => (Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> 12) & mask;
 
@@ -125,7 +128,7 @@ export class SeriesSet {
   private newSeries(): MetricValues {
     const n = this.grid.pointsCount;
     if (this.slabUsed === 0 || this.slabUsed + n > this.slab.length) {
-      this.slab = new Float32Array(n * this.seriesPerSlab).fill(NaN);
+      this.slab = new Float32Array(new Uint32Array(n * this.seriesPerSlab).fill(NAN_BITS).buffer);
       this.slabUsed = 0;
     }
     const values = this.slab.subarray(this.slabUsed, this.slabUsed + n);
