@@ -327,6 +327,15 @@ describe('SeriesSet', () => {
       assert.ok(Number.isNaN(set.series[i]!.values[1]));
     });
     assert.equal(set.get(1n << 63n), undefined);
+    // looked up again as later chunks do: in the same order (each the entry after the last), reversed,
+    // and with a new hash between known ones
+    const lookUp = (h: bigint) => set.inResult(set.entry(Number(h & 0xffffffffn), Number(h >> 32n)));
+    for (const h of hashes) assert.equal(lookUp(h), set.get(h));
+    for (const h of [...hashes].reverse()) assert.equal(lookUp(h), set.get(h));
+    assert.equal(lookUp(hashes[10]!), set.get(hashes[10]!));
+    assert.equal(lookUp(1n << 63n), null);
+    assert.equal(lookUp(hashes[11]!), set.get(hashes[11]!));
+    assert.equal(set.series.length, hashes.length);
   });
 });
 
