@@ -104,13 +104,19 @@ export function decompressBlock(src: Uint8Array, dst: Uint8Array, dict?: Uint8Ar
       const d = dict!;
       while (from < 0 && op < matchEnd) dst[op++] = d[dictLen + from++]!;
     }
-    if (op - from >= matchEnd - op && matchEnd - op > SHORT_COPY) {
-      dst.copyWithin(op, from, from + (matchEnd - op));
-      op = matchEnd;
-    } else {
-      // short, or overlapping: an overlapping copy repeats the last `offset` bytes, byte by byte as the
-      // format defines it
+    if (matchEnd - op <= SHORT_COPY) {
+      // byte by byte, which is also what the format defines for an overlapping match
       while (op < matchEnd) dst[op++] = dst[from++]!;
+    } else {
+      // An overlapping match repeats the last `offset` bytes. Copied in pieces no longer than the
+      // distance back to `from`, no piece overlaps its source, and each piece doubles the run already
+      // repeated (a block of one constant value is a single match of offset 4 as long as the block).
+      const start = from;
+      while (op < matchEnd) {
+        const n = Math.min(op - start, matchEnd - op);
+        dst.copyWithin(op, start, start + n);
+        op += n;
+      }
     }
   }
 }
