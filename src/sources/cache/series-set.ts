@@ -8,34 +8,42 @@
 import type { MetricValues } from '../metrics.js';
 import type { QueryGrid } from './fill.js';
 
-interface Entry {
-  /** the series in the result, or the one last created for this hash when it has not joined yet */
-  series: MetricValues | null;
-  /** in the result: a chunk changed it */
-  added: boolean;
-  /** the chunk (beginChunk's count) that last created `series` */
-  createdIn: number;
-  /** the chunk that last applied a label record to `series` */
-  labelledIn: number;
-}
-
 /** the points of this many series are allocated at once, up to SLAB_BYTES */
 const SLAB_BYTES = 256 * 1024;
 
 /** the bits Float32Array.fill(NaN) writes: filling a slab through a Uint32Array is several times faster */
 const NAN_BITS = new Uint32Array(new Float32Array(1).fill(NaN).buffer)[0]!;
 
-/** Fibonacci hashing of both halves; label hashes are random, the tests' small integers are not */
-const slotOf = (lo: number, hi: number, mask: number): number => (Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> 12) & mask;
+/** a typed array twice as long, starting with `a` */
+function grown<T extends Uint32Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T {
+  const b = make(a.length * 2);
+  b.set(a);
+  return b;
+}
 
+/**
+ * Entries (one per hash seen) live in parallel arrays rather than one object each: a query of a large
+ * cluster has hundreds of thousands, and objects that live as long as the query cost every young
+ * generation collection a copy.
+ */
 export class SeriesSet {
   /** the result: series in the order a chunk first changed them */
   readonly series: MetricValues[] = [];
-  private readonly entries: Entry[] = [];
+  private count = 0;
   private keysLo = new Uint32Array(64);
   private keysHi = new Uint32Array(64);
-  /** entry index + 1 per slot, 0 when free; twice the entries' capacity at least */
+  /** per entry: the series in the result, or the one last created for the hash when it has not joined */
+  private readonly entrySeries: Array<MetricValues | null> = [];
+  /** per entry: 1 when the series is in the result (a chunk changed it) */
+  private added = new Uint8Array(64);
+  /** per entry: the chunk (beginChunk's count) that last created its series */
+  private createdIn = new Int32Array(64);
+  /** per entry: the chunk that last applied a label record to its series */
+  private labelledIn = new Int32Array(64);
+  /** entry index + 1 per slot, 0 when free; at least twice as many slots as entries */
   private slots = new Int32Array(128);
+  /** Fibonacci hashing takes the top bits of the product: 32 - log2(slots) */
+  private shift = 25;
   private chunk = 0;
   /** the entry entry() returned last */
   private last = -1;
@@ -61,14 +69,8 @@ export class SeriesSet {
 
   /** the series in the result with this label hash */
   get(hash: bigint): MetricValues | undefined {
-    const lo = Number(hash & 0xffffffffn);
-    const hi = Number((hash >> 32n) & 0xffffffffn);
-    const mask = this.slots.length - 1;
-    for (let s = slotOf(lo, hi, mask); ; s = (s + 1) & mask) {
-      const e = this.slots[s]! - 1;
-      if (e < 0) return undefined;
-      if (this.keysLo[e] === lo && this.keysHi[e] === hi) return this.inResult(e) ?? undefined;
-    }
+    const e = this.slots[this.probe(Number(hash & 0xffffffffn), Number((hash >> 32n) & 0xffffffffn))]! - 1;
+    return e < 0 ? undefined : this.inResult(e) ?? undefined;
   }
 
   /** the entry of a hash, created (without a series in the result) when the hash is new */
@@ -76,53 +78,62 @@ export class SeriesSet {
     // chunks of a query list their series in much the same order, so the next series of a chunk is
     // usually the entry after the previous one: checked first, it saves a probe at a random slot
     const next = this.last + 1;
-    if (next < this.entries.length && this.keysLo[next] === lo && this.keysHi[next] === hi) {
+    if (next < this.count && this.keysLo[next] === lo && this.keysHi[next] === hi) {
       this.last = next;
       return next;
     }
-    this.last = this.findOrInsert(lo, hi);
-    return this.last;
+    const s = this.probe(lo, hi);
+    let e = this.slots[s]! - 1;
+    if (e < 0) e = this.insert(s, lo, hi);
+    this.last = e;
+    return e;
   }
 
-  private findOrInsert(lo: number, hi: number): number {
+  /** the slot holding the hash, or the free slot where it would go (linear probing) */
+  private probe(lo: number, hi: number): number {
     const mask = this.slots.length - 1;
-    for (let s = slotOf(lo, hi, mask); ; s = (s + 1) & mask) {
+    // the label hashes are random, but the tests' small integers are not: both halves are mixed in
+    for (let s = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> this.shift; ; s = (s + 1) & mask) {
       const e = this.slots[s]! - 1;
-      if (e < 0) {
-        const index = this.entries.length;
-        if (index === this.keysLo.length) this.growKeys();
-        this.keysLo[index] = lo;
-        this.keysHi[index] = hi;
-        this.entries.push({ series: null, added: false, createdIn: 0, labelledIn: 0 });
-        this.slots[s] = index + 1;
-        if (2 * this.entries.length > this.slots.length) this.rehash();
-        return index;
-      }
-      if (this.keysLo[e] === lo && this.keysHi[e] === hi) return e;
+      if (e < 0 || (this.keysLo[e] === lo && this.keysHi[e] === hi)) return s;
     }
+  }
+
+  private insert(slot: number, lo: number, hi: number): number {
+    const e = this.count++;
+    if (e === this.keysLo.length) {
+      this.keysLo = grown(this.keysLo, (n) => new Uint32Array(n));
+      this.keysHi = grown(this.keysHi, (n) => new Uint32Array(n));
+      this.added = grown(this.added, (n) => new Uint8Array(n));
+      this.createdIn = grown(this.createdIn, (n) => new Int32Array(n));
+      this.labelledIn = grown(this.labelledIn, (n) => new Int32Array(n));
+    }
+    this.keysLo[e] = lo;
+    this.keysHi[e] = hi;
+    this.entrySeries.push(null);
+    this.slots[slot] = e + 1;
+    if (2 * this.count > this.slots.length) this.rehash();
+    return e;
   }
 
   /** the series in the result for this entry, or null */
   inResult(e: number): MetricValues | null {
-    const entry = this.entries[e]!;
-    return entry.added ? entry.series : null;
+    return this.added[e] === 1 ? this.entrySeries[e]! : null;
   }
 
   /** a new series with no points for this entry, replacing one created before that never joined */
   create(e: number): MetricValues {
-    const entry = this.entries[e]!;
     const series = this.newSeries();
-    entry.series = series;
-    entry.createdIn = this.chunk;
+    this.entrySeries[e] = series;
+    this.createdIn[e] = this.chunk;
     this.createdInChunk = true;
     return series;
   }
 
   /** the entry's series joins the result */
   add(e: number): void {
-    const entry = this.entries[e]!;
-    entry.added = true;
-    this.series.push(entry.series!);
+    this.added[e] = 1;
+    this.series.push(this.entrySeries[e]!);
   }
 
   /**
@@ -130,12 +141,11 @@ export class SeriesSet {
    * chunk last created for it (the chunk's `missing` map in Go), or null when the chunk created none.
    */
   labelTarget(e: number): MetricValues | null {
-    const entry = this.entries[e]!;
-    if (entry.createdIn !== this.chunk) return null;
-    const series = entry.series!;
+    if (this.createdIn[e] !== this.chunk) return null;
+    const series = this.entrySeries[e]!;
     // a new series has an empty map already; only a second record for it in the chunk starts over
-    if (entry.labelledIn === this.chunk) series.labels = Object.create(null) as Record<string, string>;
-    entry.labelledIn = this.chunk;
+    if (this.labelledIn[e] === this.chunk) series.labels = Object.create(null) as Record<string, string>;
+    this.labelledIn[e] = this.chunk;
     return series;
   }
 
@@ -159,23 +169,9 @@ export class SeriesSet {
     };
   }
 
-  private growKeys(): void {
-    const lo = new Uint32Array(this.keysLo.length * 2);
-    lo.set(this.keysLo);
-    this.keysLo = lo;
-    const hi = new Uint32Array(this.keysHi.length * 2);
-    hi.set(this.keysHi);
-    this.keysHi = hi;
-  }
-
   private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2);
-    const mask = slots.length - 1;
-    for (let e = 0; e < this.entries.length; e++) {
-      let s = slotOf(this.keysLo[e]!, this.keysHi[e]!, mask);
-      while (slots[s] !== 0) s = (s + 1) & mask;
-      slots[s] = e + 1;
-    }
-    this.slots = slots;
+    this.slots = new Int32Array(this.slots.length * 2);
+    this.shift--;
+    for (let e = 0; e < this.count; e++) this.slots[this.probe(this.keysLo[e]!, this.keysHi[e]!)] = e + 1;
   }
 }
