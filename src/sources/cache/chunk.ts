@@ -282,7 +282,8 @@ function readV4(reader: ChunkFileReader, h: ChunkHeader, dest: SeriesSet, fill: 
   // Go indexes the first hash unconditionally and panics on an empty chunk (Coroot never writes one)
   if (count === 0) throw new CacheFormatError('v4 chunk without series');
   const hashesBytes = reader.readExact(count * 8, `${count} series hashes`);
-  // a fresh array starts at offset 0, so it is 4-byte aligned; little-endian halves, low first
+  // a fresh array starts at offset 0, so it is 4-byte aligned; the low half comes first. Typed arrays
+  // read in the host's byte order: like the float32 values, this takes a little-endian host.
   const hashes = new Uint32Array(hashesBytes.buffer, hashesBytes.byteOffset, count * 2);
   const blocks = new BlockReader(reader, h.pointsCount * 4);
   const src = blocks.values;
