@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  chunkQueryHash, chunkTo, parseHeader, readChunk, readChunkMeta, type CachedSeries, type QueryGrid,
-} from '../src/sources/cache/chunk.js';
+import { chunkQueryHash, chunkTo, parseHeader, readChunk, readChunkMeta } from '../src/sources/cache/chunk.js';
 import { CacheFormatError } from '../src/sources/cache/errors.js';
-import { fillAny, fillAvg, fillSum, type FillFn, type Target } from '../src/sources/cache/fill.js';
+import { fillAny, fillAvg, fillSum, planFill, type FillFn, type QueryGrid } from '../src/sources/cache/fill.js';
+import { SeriesSet } from '../src/sources/cache/series-set.js';
+import type { MetricValues } from '../src/sources/metrics.js';
 import {
   chunkV3Bytes, chunkV4Bytes, header, lz4CompressBlock, lz4Stream, lz4Tool, parseFrame, seriesPairs,
   v3Payload, type ChunkSpec,
@@ -27,13 +27,20 @@ function file(bytes: Uint8Array): string {
   return path;
 }
 
-function read(path: string, grid: QueryGrid, fill: FillFn = fillAny, dest = new Map<bigint, CachedSeries>()): Map<bigint, CachedSeries> {
-  readChunk(path, grid, dest, fill);
+function read(path: string, grid: QueryGrid, fill: FillFn = fillAny, dest = new SeriesSet(grid)): SeriesSet {
+  readChunk(path, dest, fill);
   return dest;
 }
 
-const values = (s: CachedSeries | undefined) => Array.from(s!.values.data);
+const values = (s: MetricValues | undefined) => Array.from(s!.values);
+
+/** a series on the query grid starting at `from` */
+interface Target { from: number; step: number; data: Float32Array }
 const target = (from: number, step: number, data: number[]): Target => ({ from, step, data: Float32Array.from(data) });
+/** one series of a chunk (from, step, src) onto `ts`, as chunk.Read fills it */
+function fillInto(fill: FillFn, ts: Target, from: number, step: number, src: Float32Array): boolean {
+  return fill(planFill({ from: ts.from, step: ts.step, pointsCount: ts.data.length }, from, step, src.length), ts.data, src, 0);
+}
 
 function failsWith(path: string, pattern: RegExp, grid: QueryGrid = { from: 1000, pointsCount: 10, step: 10 }) {
   assert.throws(() => read(path, grid), (err: unknown) => err instanceof CacheFormatError && pattern.test(err.message), `expected ${pattern}`);
@@ -78,52 +85,122 @@ describe('fill functions (hand-computed from timeseries.Fill*)', () => {
 
   it('FillAny: the last non-NaN value of each step, NaN overwriting', () => {
     const ts = target(100, 10, [7, 7, 7, 7, 7]);
-    assert.equal(fillAny(ts, 100, 5, src), true);
+    assert.equal(fillInto(fillAny, ts, 100, 5, src), true);
     assert.deepEqual(Array.from(ts.data), [1, 2, 5, 6, 9]);
     const same = target(100, 10, [7, 7, 7]);
-    fillAny(same, 100, 10, Float32Array.from([NaN, 2, NaN]));
+    fillInto(fillAny, same, 100, 10, Float32Array.from([NaN, 2, NaN]));
     assert.deepEqual(Array.from(same.data), [NaN, 2, NaN]);
     const none = target(100, 10, [7, 7]);
-    assert.equal(fillAny(none, 100, 10, Float32Array.from([NaN, NaN])), false);
+    assert.equal(fillInto(fillAny, none, 100, 10, Float32Array.from([NaN, NaN])), false);
   });
 
   it('FillSum: float32 sums, only the first point keeps its old value', () => {
     const ts = target(100, 10, [10, 20, 30, 40, 50]);
-    fillSum(ts, 100, 5, src);
+    fillInto(fillSum, ts, 100, 5, src);
     assert.deepEqual(Array.from(ts.data), [11, 2, 9, 6, 9]);
     const big = target(100, 10, [NaN, NaN]);
-    fillSum(big, 91, 1, Float32Array.from([NaN, 1e8, 1, 1, 1, 1, 1, 1, 1, 1]));
+    fillInto(fillSum, big, 91, 1, Float32Array.from([NaN, 1e8, 1, 1, 1, 1, 1, 1, 1, 1]));
     // float32 at every step: 1e8 + 1 stays 1e8 (a float64 sum would give 100000008)
     assert.equal(big.data[0], 1e8);
   });
 
   it('FillAvg: float32 means, the first point counting its old value, empty steps kept', () => {
     const ts = target(100, 10, [10, 20, 30, 40, 50]);
-    fillAvg(ts, 100, 5, Float32Array.from([1, 2, NaN, NaN, NaN, 6, NaN, NaN, 9]));
+    fillInto(fillAvg, ts, 100, 5, Float32Array.from([1, 2, NaN, NaN, NaN, 6, NaN, NaN, 9]));
     assert.deepEqual(Array.from(ts.data), [5.5, 2, 30, 6, 9]);
     const third = target(100, 10, [NaN]);
-    fillAvg(third, 91, 1, Float32Array.from([NaN, 0.1, 0.2, 0.4]));
+    fillInto(fillAvg, third, 91, 1, Float32Array.from([NaN, 0.1, 0.2, 0.4]));
     assert.equal(third.data[0], Math.fround(Math.fround(Math.fround(Math.fround(0.1) + Math.fround(0.2)) + Math.fround(0.4)) / 3));
   });
 
   it('a coarser chunk advances one target point per source point (Go does exactly this)', () => {
     const ts = target(100, 10, [NaN, NaN, NaN, NaN, NaN]);
-    fillAny(ts, 100, 20, Float32Array.from([1, 2, 3]));
+    fillInto(fillAny, ts, 100, 20, Float32Array.from([1, 2, 3]));
     assert.deepEqual(Array.from(ts.data), [1, 2, 3, NaN, NaN]);
   });
 
   it('a chunk starting before the window skips to it; one starting off the grid rounds up', () => {
     const before = target(200, 10, [NaN, NaN, NaN]);
-    fillAny(before, 150, 10, Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
+    fillInto(fillAny, before, 150, 10, Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
     assert.deepEqual(Array.from(before.data), [6, 7, 8]);
     const off = target(200, 10, [NaN, NaN, NaN]);
-    fillAny(off, 205, 10, Float32Array.from([1, 2, 3]));
+    fillInto(fillAny, off, 205, 10, Float32Array.from([1, 2, 3]));
     assert.deepEqual(Array.from(off.data), [NaN, 1, 2]);
   });
 
+  it('reads a series in place from the middle of a decoded block', () => {
+    const block = Float32Array.from([99, 99, 1, 2, NaN, 4, 99]);
+    const out = new Float32Array(4).fill(7);
+    assert.equal(fillAny(planFill({ from: 100, step: 10, pointsCount: 4 }, 100, 10, 4), out, block, 2), true);
+    assert.deepEqual(Array.from(out), [1, 2, NaN, 4]);
+  });
+
+  it('FillAny takes a shortcut on lined-up grids that gives what the step-by-step loop gives', () => {
+    // timeseries.FillAny step by step, for reference
+    const goFillAny = (ts: Target, from: number, step: number, src: Float32Array): boolean => {
+      const trunc = (t: number, d: number) => t - (t % d);
+      let tSrc = from;
+      let iSrc = 0;
+      if (ts.from - tSrc >= ts.step) {
+        tSrc += trunc(ts.from - trunc(tSrc, ts.step), ts.step);
+        if (tSrc > ts.from) tSrc -= ts.step;
+        iSrc = Math.trunc((tSrc - from) / step);
+      }
+      let tDst = ts.from;
+      let iDst = 0;
+      if (tSrc > tDst) {
+        tDst = trunc(tSrc, ts.step);
+        if (tDst < tSrc) tDst += ts.step;
+        iDst = Math.trunc((tDst - ts.from) / ts.step);
+      }
+      let changed = false;
+      let vv = NaN;
+      for (let i = iSrc; i < src.length; i++) {
+        if (tSrc > tDst) {
+          ts.data[iDst] = vv;
+          vv = NaN;
+          if (++iDst >= ts.data.length) break;
+          tDst += ts.step;
+        }
+        if (!Number.isNaN(src[i]!)) {
+          vv = src[i]!;
+          changed = true;
+        }
+        tSrc += step;
+      }
+      if (iDst < ts.data.length) ts.data[iDst] = vv;
+      return changed;
+    };
+    let seed = 7;
+    const rand = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
+    let shortcuts = 0;
+    let others = 0;
+    for (let c = 0; c < 3000; c++) {
+      const step = [10, 30][rand(2)]!;
+      const srcStep = rand(4) === 0 ? 60 : step;
+      const tsFrom = 1000 + step * rand(10);
+      const from = tsFrom + step * (rand(30) - 20) + (rand(5) === 0 ? rand(step) : 0);
+      const src = Float32Array.from({ length: 1 + rand(25) }, () => (rand(4) === 0 ? NaN : rand(100)));
+      const old = Array.from({ length: 1 + rand(12) }, () => (rand(3) === 0 ? NaN : -1));
+      let plan;
+      try {
+        plan = planFill({ from: tsFrom, step, pointsCount: old.length }, from, srcStep, src.length);
+      } catch {
+        continue; // Go would index out of range
+      }
+      if (plan.step === plan.srcStep && plan.tSrc === plan.tDst) shortcuts++;
+      else others++;
+      const want = target(tsFrom, step, old);
+      const got = target(tsFrom, step, old);
+      assert.equal(fillAny(plan, got.data, src, 0), goFillAny(want, from, srcStep, src), `case ${c}`);
+      assert.deepEqual(Array.from(got.data), Array.from(want.data), `case ${c}`);
+    }
+    assert.ok(shortcuts > 500 && others > 300, `${shortcuts} cases took the shortcut, ${others} did not`);
+  });
+
   it('refuses grids Go would panic on', () => {
-    assert.throws(() => fillAny(target(10_000, 10, [NaN]), 100, 10, Float32Array.from([1])), CacheFormatError);
-    assert.throws(() => fillSum(target(100, 10, [NaN]), 1000, 10, Float32Array.from([1])), CacheFormatError);
+    assert.throws(() => fillInto(fillAny, target(10_000, 10, [NaN]), 100, 10, Float32Array.from([1])), CacheFormatError);
+    assert.throws(() => fillInto(fillSum, target(100, 10, [NaN]), 1000, 10, Float32Array.from([1])), CacheFormatError);
   });
 });
 
@@ -136,8 +213,9 @@ const SERIES = [
 ];
 const SPEC: ChunkSpec = { from: 1000, pointsCount: 10, step: 10, finalized: true, series: SERIES };
 
-function checkSeries(dest: Map<bigint, CachedSeries>) {
-  assert.deepEqual([...dest.keys()], [11n, 13n]);
+function checkSeries(dest: SeriesSet) {
+  assert.deepEqual(dest.series, [dest.get(11n), dest.get(13n)]);
+  assert.equal(dest.get(12n), undefined);
   const a = dest.get(11n)!;
   assert.equal(a.machineId, 'm1');
   assert.equal(a.systemUuid, 'u1');
@@ -189,7 +267,7 @@ describe('v4 chunks', () => {
     const firstBlock = bytes.readUInt32LE(26 + 8 * n);
     assert.equal(firstBlock, 2184 * 480);
     const dest = read(file(bytes), { from: 0, pointsCount: 120, step: 30 });
-    assert.equal(dest.size, n);
+    assert.equal(dest.series.length, n);
     assert.deepEqual(values(dest.get(2300n)).slice(0, 3), [NaN, 2299.125, 2299.25]);
     assert.equal(dest.get(2200n)!.labels.i, '2199');
   });
@@ -205,6 +283,62 @@ describe('v4 chunks', () => {
   });
 });
 
+// a hash twice in one chunk (Coroot never writes that): both label records go to the series created
+// last for it, as Go's per-chunk `missing` map (v4) or its re-lookup in the result (v3) does
+const TWICE: ChunkSpec = { from: 1000, pointsCount: 3, step: 10, finalized: true, series: [
+  { hash: 5n, pairs: [['a', '1'], ['machine_id', 'm']], values: [NaN, NaN, NaN] },
+  { hash: 6n, pairs: [['c', '3']], values: [7, 8, 9] },
+  { hash: 5n, pairs: [['b', '2']], values: [1, NaN, 3] },
+  { hash: 6n, pairs: [['d', '4']], values: [NaN, NaN, NaN] },
+] };
+
+function checkTwice(dest: SeriesSet, labelsOf6: Record<string, string>) {
+  assert.deepEqual(dest.series, [dest.get(6n), dest.get(5n)]);
+  const five = dest.get(5n)!;
+  assert.deepEqual({ ...five.labels }, { b: '2' });
+  assert.equal(five.machineId, 'm', 'special labels are not reset with the label map');
+  assert.deepEqual(values(five), [1, NaN, 3, NaN]);
+  assert.deepEqual({ ...dest.get(6n)!.labels }, labelsOf6);
+  assert.deepEqual(values(dest.get(6n)), [NaN, NaN, NaN, NaN]);
+}
+
+describe('a hash twice in one chunk', () => {
+  const grid = { from: 1000, pointsCount: 4, step: 10 };
+  it('v4: labels of every record go to the series the chunk created last', () => checkTwice(read(file(chunkV4Bytes(TWICE)), grid), { d: '4' }));
+  it('v3: labels of new records go to the series in the result', () => checkTwice(read(file(chunkV3Bytes(TWICE)), grid), { c: '3' }));
+});
+
+describe('SeriesSet', () => {
+  it('keeps apart hashes that differ in one half only, in the order they joined', () => {
+    const set = new SeriesSet({ from: 0, pointsCount: 2, step: 10 });
+    set.beginChunk();
+    const hashes: bigint[] = [];
+    for (let i = 1; i <= 5000; i++) hashes.push(BigInt(i), BigInt(i) << 32n, (BigInt(i) << 32n) | 0xffffffffn);
+    for (const h of hashes) {
+      const e = set.entry(Number(h & 0xffffffffn), Number(h >> 32n));
+      assert.equal(set.inResult(e), null);
+      set.create(e).values[0] = Number(h % 1000n);
+      set.add(e);
+    }
+    assert.equal(set.series.length, hashes.length);
+    hashes.forEach((h, i) => {
+      assert.equal(set.get(h), set.series[i]);
+      assert.equal(set.series[i]!.values[0], Number(h % 1000n));
+      assert.ok(Number.isNaN(set.series[i]!.values[1]));
+    });
+    assert.equal(set.get(1n << 63n), undefined);
+    // looked up again as later chunks do: in the same order (each the entry after the last), reversed,
+    // and with a new hash between known ones
+    const lookUp = (h: bigint) => set.inResult(set.entry(Number(h & 0xffffffffn), Number(h >> 32n)));
+    for (const h of hashes) assert.equal(lookUp(h), set.get(h));
+    for (const h of [...hashes].reverse()) assert.equal(lookUp(h), set.get(h));
+    assert.equal(lookUp(hashes[10]!), set.get(hashes[10]!));
+    assert.equal(lookUp(1n << 63n), null);
+    assert.equal(lookUp(hashes[11]!), set.get(hashes[11]!));
+    assert.equal(set.series.length, hashes.length);
+  });
+});
+
 describe('v3 chunks', () => {
   it('reads series, labels and values from one golz4 stream', () => {
     checkSeries(read(file(chunkV3Bytes(SPEC)), GRID));
@@ -216,7 +350,7 @@ describe('v3 chunks', () => {
     const spec: ChunkSpec = { from: 0, pointsCount: 60, step: 10, finalized: true, series };
     const bytes = chunkV3Bytes(spec, { streamBlockSize: 4096 });
     const dest = read(file(bytes), { from: 0, pointsCount: 60, step: 10 });
-    assert.equal(dest.size, 400);
+    assert.equal(dest.series.length, 400);
     assert.equal(dest.get(400n)!.labels.pod, 'pod-0');
     assert.equal(values(dest.get(3n))[5], 2);
   });

@@ -99,6 +99,19 @@ describe('LZ4 block decoding (block format specification)', () => {
   });
 });
 
+/** runs of short random patterns repeated to odd lengths: long overlapping matches of every offset up to 40 */
+function periodic(): Uint8Array {
+  const out: number[] = [];
+  let seed = 1;
+  const rand = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
+  for (let period = 1; period <= 40; period++) {
+    const pattern = Array.from({ length: period }, () => rand(256));
+    const length = 33 + rand(3000);
+    for (let i = 0; i < length; i++) out.push(pattern[i % period]!);
+  }
+  return Uint8Array.from(out);
+}
+
 describe('LZ4 round trips through the test compressor', () => {
   const cases: Array<[string, Uint8Array]> = [
     ['short', bytes('abc')],
@@ -106,6 +119,8 @@ describe('LZ4 round trips through the test compressor', () => {
     ['runs', new Uint8Array(70_000).fill(7)],
     ['series', seriesBytes(300, 120)],
     ['text', new Uint8Array(Buffer.from('node_cpu_usage_percent{machine_id="abc"} '.repeat(500)))],
+    ['constant float32', new Uint8Array(new Float32Array(30_001).fill(1e9).buffer)],
+    ['periods', periodic()],
   ];
   for (const [name, data] of cases) {
     it(`greedy and literals-only blocks decode back: ${name}`, () => {

@@ -21,9 +21,10 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { MetricValues } from '../metrics.js';
 import { CacheFormatError } from './errors.js';
-import { fillAny, type FillFn, type Target } from './fill.js';
+import { fillAny, planFill, type FillFn, type FillPlan } from './fill.js';
 import { ChunkFileReader } from './file-reader.js';
 import { decompressBlock, Lz4FramedStream } from './lz4.js';
+import type { SeriesSet } from './series-set.js';
 
 export const V3 = 3;
 export const V4 = 4;
@@ -112,35 +113,8 @@ export function readChunkMeta(path: string, queryHash: string): ChunkMeta {
   }
 }
 
-/** model.MetricValues while a query is being assembled, keyed by its label hash. */
-export interface CachedSeries extends Omit<MetricValues, 'values'> {
-  hash: bigint;
-  values: Target;
-}
-
-/** The query's grid, as QueryRange passes it to chunk.Read. */
-export interface QueryGrid {
-  from: number;
-  pointsCount: number;
-  step: number;
-}
-
-function newSeries(hash: bigint, grid: QueryGrid): CachedSeries {
-  return {
-    hash,
-    labels: Object.create(null) as Record<string, string>,
-    machineId: '',
-    systemUuid: '',
-    containerId: '',
-    destination: '',
-    actualDestination: '',
-    destIp: false,
-    values: { from: grid.from, step: grid.step, data: new Float32Array(grid.pointsCount).fill(NaN) },
-  };
-}
-
 /** One label as the readers apply it: in file order, a later pair overwriting an earlier one. */
-function applyLabel(mv: CachedSeries, key: string, value: string): void {
+function applyLabel(mv: MetricValues, key: string, value: string): void {
   switch (key) {
     case 'machine_id': mv.machineId = value; break;
     case 'system_uuid': mv.systemUuid = value; break;
@@ -169,16 +143,18 @@ function checkGrid(h: ChunkHeader): void {
  * (unknown version, truncation, LZ4 errors, label indexes out of range) and for what would make Coroot
  * panic or read stale memory (a block larger or smaller than declared, sizes beyond Coroot's buffers).
  */
-export function readChunk(path: string, grid: QueryGrid, dest: Map<bigint, CachedSeries>, fill: FillFn = fillAny): void {
+export function readChunk(path: string, dest: SeriesSet, fill: FillFn = fillAny): void {
   const reader = new ChunkFileReader(path);
   try {
     const header = parseHeader(reader.readExact(Math.min(HEADER_SIZE, reader.size), 'header'));
     switch (header.version) {
       case V3:
-        readV3(reader, header, grid, dest, fill);
+        dest.beginChunk();
+        readV3(reader, header, dest, fill);
         return;
       case V4:
-        readV4(reader, header, grid, dest, fill);
+        dest.beginChunk();
+        readV4(reader, header, dest, fill);
         return;
       default:
         throw new CacheFormatError(`unknown version: ${header.version}`);
@@ -188,7 +164,7 @@ export function readChunk(path: string, grid: QueryGrid, dest: Map<bigint, Cache
   }
 }
 
-function readV3(reader: ChunkFileReader, h: ChunkHeader, grid: QueryGrid, dest: Map<bigint, CachedSeries>, fill: FillFn): void {
+function readV3(reader: ChunkFileReader, h: ChunkHeader, dest: SeriesSet, fill: FillFn): void {
   checkGrid(h);
   const stream = new Lz4FramedStream(reader);
   // LZ4 expands at most ~255 times: anything larger than that cannot be in this file, and is not allocated
@@ -198,25 +174,24 @@ function readV3(reader: ChunkFileReader, h: ChunkHeader, grid: QueryGrid, dest: 
     return n;
   };
   const recordSize = bounded(V3_SERIES_META_SIZE + 4 * h.pointsCount, 'a series record');
-  const labelsToRead: Array<{ hash: bigint; offset: number; size: number }> = [];
+  const labelsToRead: Array<{ entry: number; hash: bigint; offset: number; size: number }> = [];
+  let plan: FillPlan | undefined;
   for (let i = 0; i < h.dataSizeOrMetricsCount; i++) {
     const rec = stream.read(recordSize, `series ${i}`);
     const view = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
-    const m = { hash: view.getBigUint64(0, true), offset: view.getUint32(8, true), size: view.getUint32(12, true) };
-    const existing = dest.get(m.hash);
-    let mv = existing;
-    if (mv === undefined) {
-      mv = newSeries(m.hash, grid);
-      labelsToRead.push(m);
-    }
+    const entry = dest.entry(view.getUint32(0, true), view.getUint32(4, true));
+    const existing = dest.inResult(entry);
+    const mv = existing ?? dest.create(entry);
+    if (existing === null) labelsToRead.push({ entry, hash: view.getBigUint64(0, true), offset: view.getUint32(8, true), size: view.getUint32(12, true) });
+    // the same for every series of the chunk, and not computed when it has none, as Go aligns per series
+    plan ??= planFill(dest.grid, h.from, h.step, h.pointsCount);
     const values = new Float32Array(rec.buffer, rec.byteOffset + V3_SERIES_META_SIZE, h.pointsCount);
-    if (!fill(mv.values, h.from, h.step, values) && existing === undefined) continue;
-    dest.set(m.hash, mv);
+    if (fill(plan, mv.values, values, 0) && existing === null) dest.add(entry);
   }
   let offset = 0;
   for (const m of labelsToRead) {
-    const mv = dest.get(m.hash);
-    if (mv === undefined) continue;
+    const mv = dest.inResult(m.entry);
+    if (mv === null) continue;
     // uint32 arithmetic: an offset behind the current position wraps to a skip past the end, as in Go
     const toSkip = (m.offset - offset) >>> 0;
     if (toSkip > 0) stream.skip(toSkip, `the labels of series ${m.hash}`);
@@ -228,7 +203,7 @@ function readV3(reader: ChunkFileReader, h: ChunkHeader, grid: QueryGrid, dest: 
 }
 
 /** v3 labels: `key\0value\0...`; bytes after the last NUL are ignored. */
-function readNullSeparatedLabels(src: Uint8Array, mv: CachedSeries): void {
+function readNullSeparatedLabels(src: Uint8Array, mv: MetricValues): void {
   let key: string | null = null;
   let start = 0;
   for (;;) {
@@ -244,23 +219,33 @@ function readNullSeparatedLabels(src: Uint8Array, mv: CachedSeries): void {
   }
 }
 
-/** Chunk reads are synchronous and never nested: one block buffer serves them all. */
-let sharedBlock: Uint8Array | undefined;
+/**
+ * Chunk reads are synchronous and never nested: one buffer for a compressed block and one for its
+ * decoded values serve them all, the latter also seen as float32 so that fill functions read a series
+ * in place.
+ */
+let shared: { compressed: Uint8Array; block: Uint8Array; values: Float32Array } | undefined;
 
 /**
  * v4 value blocks. Like Coroot's blockReader: the next block is read when the next series would pass
  * 1 MiB, and after the first block liblz4's capacity is the previous block's declared size.
  */
 class BlockReader {
-  private data: Uint8Array = new Uint8Array(0);
+  private size = 0;
   private capacity = BLOCK_SIZE;
   private offset = 0;
-  private readonly out: Uint8Array;
+  /** the decoded block as float32: a series starts at a multiple of 4 bytes from the block's start */
+  readonly values: Float32Array;
+  private readonly buffers: NonNullable<typeof shared>;
 
   constructor(private readonly reader: ChunkFileReader, private readonly valueSize: number) {
     if (valueSize > BLOCK_SIZE) throw new CacheFormatError(`a series of ${valueSize} bytes does not fit a ${BLOCK_SIZE}-byte block`);
-    sharedBlock ??= new Uint8Array(BLOCK_SIZE);
-    this.out = sharedBlock;
+    if (shared === undefined) {
+      const block = new Uint8Array(BLOCK_SIZE);
+      shared = { compressed: new Uint8Array(BLOCK_COMPRESS_BOUND), block, values: new Float32Array(block.buffer) };
+    }
+    this.buffers = shared;
+    this.values = shared.values;
     this.nextBlock();
   }
 
@@ -271,48 +256,50 @@ class BlockReader {
     const compressedSize = view.getUint32(4, true);
     if (compressedSize > BLOCK_COMPRESS_BOUND) throw new CacheFormatError(`block of ${compressedSize} compressed bytes is larger than ${BLOCK_COMPRESS_BOUND}`);
     if (declared > BLOCK_SIZE) throw new CacheFormatError(`block declares ${declared} bytes, more than ${BLOCK_SIZE}`);
-    const compressed = this.reader.readExact(compressedSize, 'block');
-    const n = decompressBlock(compressed, this.out.subarray(0, this.capacity));
+    const compressed = this.reader.readInto(this.buffers.compressed, compressedSize, 'block');
+    const n = decompressBlock(compressed, this.buffers.block.subarray(0, this.capacity));
     if (n !== declared) throw new CacheFormatError(`block decompressed to ${n} bytes, its header says ${declared}`);
-    this.data = this.out.subarray(0, declared);
+    this.size = declared;
     this.capacity = declared;
     this.offset = 0;
   }
 
-  /** the next series' values (valid until the next call) */
-  next(): Float32Array {
+  /** the index in `values` of the next series' first value (valid until the next call) */
+  next(): number {
     if (this.offset + this.valueSize > BLOCK_SIZE) this.nextBlock();
-    if (this.offset + this.valueSize > this.data.length) {
-      throw new CacheFormatError(`block of ${this.data.length} bytes ends inside a series`);
+    if (this.offset + this.valueSize > this.size) {
+      throw new CacheFormatError(`block of ${this.size} bytes ends inside a series`);
     }
-    const values = new Float32Array(this.data.slice(this.offset, this.offset + this.valueSize).buffer);
+    const start = this.offset >>> 2;
     this.offset += this.valueSize;
-    return values;
+    return start;
   }
 }
 
-function readV4(reader: ChunkFileReader, h: ChunkHeader, grid: QueryGrid, dest: Map<bigint, CachedSeries>, fill: FillFn): void {
+function readV4(reader: ChunkFileReader, h: ChunkHeader, dest: SeriesSet, fill: FillFn): void {
   checkGrid(h);
   const count = h.dataSizeOrMetricsCount;
   // Go indexes the first hash unconditionally and panics on an empty chunk (Coroot never writes one)
   if (count === 0) throw new CacheFormatError('v4 chunk without series');
   const hashesBytes = reader.readExact(count * 8, `${count} series hashes`);
-  const hashesView = new DataView(hashesBytes.buffer, hashesBytes.byteOffset, hashesBytes.byteLength);
-  const hashes: bigint[] = new Array<bigint>(count);
-  for (let i = 0; i < count; i++) hashes[i] = hashesView.getBigUint64(i * 8, true);
+  // a fresh array starts at offset 0, so it is 4-byte aligned; the low half comes first. Typed arrays
+  // read in the host's byte order: like the float32 values, this takes a little-endian host.
+  const hashes = new Uint32Array(hashesBytes.buffer, hashesBytes.byteOffset, count * 2);
   const blocks = new BlockReader(reader, h.pointsCount * 4);
-  const missing = new Map<bigint, CachedSeries>();
-  for (const hash of hashes) {
-    const existing = dest.get(hash);
-    let mv = existing;
-    if (mv === undefined) {
-      mv = newSeries(hash, grid);
-      missing.set(hash, mv);
-    }
-    const changed = fill(mv.values, h.from, h.step, blocks.next());
-    if (changed && existing === undefined) dest.set(hash, mv);
+  const src = blocks.values;
+  const entries = new Int32Array(count);
+  let plan: FillPlan | undefined;
+  for (let i = 0; i < count; i++) {
+    const entry = dest.entry(hashes[2 * i]!, hashes[2 * i + 1]!);
+    entries[i] = entry;
+    const existing = dest.inResult(entry);
+    const mv = existing ?? dest.create(entry);
+    const start = blocks.next();
+    // the same for every series of the chunk; computed where Go first aligns, after the first block
+    plan ??= planFill(dest.grid, h.from, h.step, h.pointsCount);
+    if (fill(plan, mv.values, src, start) && existing === null) dest.add(entry);
   }
-  if (missing.size > 0) readLabelsV4(reader, hashes, missing);
+  if (dest.chunkCreated) readLabelsV4(reader, entries, dest);
 }
 
 /** readNStrings: u16 length + bytes, a length of 0 meaning 65536. */
@@ -334,7 +321,7 @@ function readStrings(buf: Uint8Array, n: number, what: string): string[] {
 /** LZ4 cannot expand more than this; a larger declared size is corrupt and is not allocated. */
 const maxDecompressed = (compressed: number): number => compressed * 255 + 16;
 
-function readLabelsV4(reader: ChunkFileReader, hashes: bigint[], missing: Map<bigint, CachedSeries>): void {
+function readLabelsV4(reader: ChunkFileReader, entries: Int32Array, dest: SeriesSet): void {
   const metaBytes = reader.readExact(24, 'labels meta');
   const view = new DataView(metaBytes.buffer, metaBytes.byteOffset, 24);
   const compressedValsSize = view.getUint32(0, true);
@@ -351,19 +338,18 @@ function readLabelsV4(reader: ChunkFileReader, hashes: bigint[], missing: Map<bi
   const n = decompressBlock(compressedVals, valsBytes);
   if (n !== valsSize) throw new CacheFormatError(`label values decompressed to ${n} bytes, the labels meta says ${valsSize}`);
   const vals = readStrings(valsBytes, valsDictSize, 'label values');
-  for (const hash of hashes) {
+  for (let s = 0; s < entries.length; s++) {
     const pairs = reader.readU8('label pairs count');
-    const mv = missing.get(hash);
-    if (mv === undefined) {
+    const mv = dest.labelTarget(entries[s]!);
+    if (mv === null) {
       // Go computes the skip as a byte (pairsNum * 4), so 64 or more pairs wrap; kept for fidelity
       reader.skip((pairs * 4) & 0xff, 'label pairs');
       continue;
     }
-    mv.labels = Object.create(null) as Record<string, string>;
     for (let i = 0; i < pairs; i++) {
-      const idx = reader.readExact(4, 'label pair');
-      const ki = idx[0]!;
-      const vi = idx[1]! | (idx[2]! << 8) | (idx[3]! << 16);
+      const pair = reader.readU32('label pair');
+      const ki = pair & 0xff;
+      const vi = pair >>> 8;
       if (ki >= keys.length || vi >= vals.length) {
         throw new CacheFormatError('corrupted labels buffer: key or value index out of range');
       }

@@ -57,10 +57,20 @@ export class ChunkFileReader implements ByteSource {
   }
 
   readExact(n: number, what: string): Uint8Array {
+    // checked before allocating: a corrupt size must not allocate what the file cannot hold
+    this.checkRemaining(n, what);
+    return this.readInto(new Uint8Array(n), n, what);
+  }
+
+  private checkRemaining(n: number, what: string): void {
     if (n > this.remaining) {
       throw new CacheFormatError(`truncated: ${what} needs ${n} bytes at offset ${this.position}, the file has ${Math.max(0, this.remaining)} left`);
     }
-    const out = new Uint8Array(n);
+  }
+
+  /** exactly n bytes into the start of `out`, which is reused by the caller; returns that part of `out` */
+  readInto(out: Uint8Array, n: number, what: string): Uint8Array {
+    this.checkRemaining(n, what);
     let filled = 0;
     while (filled < n) {
       if (this.bufStart === this.bufEnd) {
@@ -79,7 +89,19 @@ export class ChunkFileReader implements ByteSource {
       this.bufStart += take;
       filled += take;
     }
-    return out;
+    return n === out.length ? out : out.subarray(0, n);
+  }
+
+  /** a little-endian u32, read like readExact(4, what) without allocating when the buffer holds it */
+  readU32(what: string): number {
+    const b = this.buffer;
+    const i = this.bufStart;
+    if (this.bufEnd - i < 4) {
+      const bytes = this.readExact(4, what);
+      return (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
+    }
+    this.bufStart = i + 4;
+    return (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
   }
 
   readU8(what: string): number {

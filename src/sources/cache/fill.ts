@@ -8,11 +8,11 @@
 import type { FillFunc } from '../metrics.js';
 import { CacheFormatError } from './errors.js';
 
-/** The query's series being filled: `from` and `step` of its grid, one float32 per point. */
-export interface Target {
+/** The query's grid, as QueryRange passes it to chunk.Read. */
+export interface QueryGrid {
   from: number;
   step: number;
-  data: Float32Array;
+  pointsCount: number;
 }
 
 /** Go's int64 `/`: rounds towards zero. */
@@ -20,63 +20,103 @@ const div = (a: number, b: number): number => Math.trunc(a / b);
 /** timeseries.Time.Truncate: `t - t%d` with Go's remainder (sign of t). */
 const truncate = (t: number, d: number): number => t - (t % d);
 
-interface Alignment {
+/**
+ * Where a chunk's grid meets the query's: the first source point not older than one target step before
+ * the target's start, and the target point it lands in. It depends only on the two grids, so a chunk
+ * computes it once for all its series. Go would panic (slice or index out of range) where this throws;
+ * a chunk that overlaps the query window never gets there.
+ */
+export interface FillPlan {
+  /** the query's step */
+  step: number;
+  /** the chunk's step */
+  srcStep: number;
+  /** points per series in the chunk */
+  length: number;
   tSrc: number;
   iSrc: number;
   tDst: number;
   iDst: number;
 }
 
-/**
- * Where the two grids meet: the first source point not older than one target step before the target's
- * start, and the target point it lands in. Go would panic (slice or index out of range) where this
- * throws; a chunk that overlaps the query window never gets there.
- */
-function align(ts: Target, from: number, step: number, length: number): Alignment {
+export function planFill(grid: QueryGrid, from: number, step: number, length: number): FillPlan {
   let tSrc = from;
   let iSrc = 0;
-  if (ts.from - tSrc >= ts.step) {
-    tSrc += truncate(ts.from - truncate(tSrc, ts.step), ts.step);
-    if (tSrc > ts.from) tSrc -= ts.step;
+  if (grid.from - tSrc >= grid.step) {
+    tSrc += truncate(grid.from - truncate(tSrc, grid.step), grid.step);
+    if (tSrc > grid.from) tSrc -= grid.step;
     iSrc = div(tSrc - from, step);
   }
-  let tDst = ts.from;
+  let tDst = grid.from;
   let iDst = 0;
   if (tSrc > tDst) {
-    tDst = truncate(tSrc, ts.step);
-    if (tDst < tSrc) tDst += ts.step;
-    iDst = div(tDst - ts.from, ts.step);
+    tDst = truncate(tSrc, grid.step);
+    if (tDst < tSrc) tDst += grid.step;
+    iDst = div(tDst - grid.from, grid.step);
   }
-  if (iSrc < 0 || iSrc > length || iDst < 0 || iDst >= ts.data.length) {
-    throw new CacheFormatError(`chunk grid (from ${from}, step ${step}) does not meet the query grid (from ${ts.from}, step ${ts.step})`);
+  if (iSrc < 0 || iSrc > length || iDst < 0 || iDst >= grid.pointsCount) {
+    throw new CacheFormatError(`chunk grid (from ${from}, step ${step}) does not meet the query grid (from ${grid.from}, step ${grid.step})`);
   }
-  return { tSrc, iSrc, tDst, iDst };
+  return { step: grid.step, srcStep: step, length, tSrc, iSrc, tDst, iDst };
 }
 
+/**
+ * A fill function: writes one series of a chunk, `src[start]` to `src[start + plan.length - 1]`, onto
+ * `out`, the series' points on the query grid, and tells whether the chunk changes the series (has a
+ * non-NaN value in range). `src` is usually a whole decoded block, so no view is made per series.
+ */
+export type FillFn = (plan: FillPlan, out: Float32Array, src: Float32Array, start: number) => boolean;
+
 /** FillAny: each target point takes the last non-NaN source value of its step, NaN when there is none. */
-export function fillAny(ts: Target, from: number, step: number, src: Float32Array): boolean {
-  const out = ts.data;
+export function fillAny(plan: FillPlan, out: Float32Array, src: Float32Array, start: number): boolean {
+  if (plan.step === plan.srcStep && plan.tSrc === plan.tDst) return copyAligned(plan, out, src, start);
   const maxIndex = out.length - 1;
-  const a = align(ts, from, step, src.length);
-  let { tSrc, tDst, iDst } = a;
+  const { step, srcStep } = plan;
+  const end = start + plan.length;
+  let { tSrc, tDst, iDst } = plan;
   let changed = false;
   let vv = NaN;
-  for (let i = a.iSrc; i < src.length; i++) {
+  for (let i = start + plan.iSrc; i < end; i++) {
     const v = src[i]!;
     if (tSrc > tDst) {
       out[iDst] = vv;
       vv = NaN;
       iDst++;
       if (iDst > maxIndex) break;
-      tDst += ts.step;
+      tDst += step;
     }
     if (!Number.isNaN(v)) {
       vv = v;
       changed = true;
     }
-    tSrc += step;
+    tSrc += srcStep;
   }
   if (iDst <= maxIndex) out[iDst] = vv;
+  return changed;
+}
+
+/**
+ * FillAny on the same step with the points lined up (nearly every chunk): every source point is one
+ * target point. What the general loop does then, without its clock: points are copied until either
+ * grid ends, NaN written as the canonical NaN, and a chunk with no point in range still blanks the
+ * point it starts at.
+ */
+function copyAligned(plan: FillPlan, out: Float32Array, src: Float32Array, start: number): boolean {
+  const from = start + plan.iSrc;
+  const n = Math.min(plan.length - plan.iSrc, out.length - plan.iDst);
+  if (n === 0) {
+    out[plan.iDst] = NaN;
+    return false;
+  }
+  let changed = false;
+  for (let k = 0; k < n; k++) {
+    const v = src[from + k]!;
+    if (Number.isNaN(v)) out[plan.iDst + k] = NaN;
+    else {
+      out[plan.iDst + k] = v;
+      changed = true;
+    }
+  }
   return changed;
 }
 
@@ -84,27 +124,27 @@ export function fillAny(ts: Target, from: number, step: number, src: Float32Arra
  * FillSum: each target point gets the float32 sum of the non-NaN source values of its step (0 when
  * all are NaN); only the first target point starts from the value already there.
  */
-export function fillSum(ts: Target, from: number, step: number, src: Float32Array): boolean {
-  const out = ts.data;
+export function fillSum(plan: FillPlan, out: Float32Array, src: Float32Array, start: number): boolean {
   const maxIndex = out.length - 1;
-  const a = align(ts, from, step, src.length);
-  let { tSrc, tDst, iDst } = a;
+  const { step, srcStep } = plan;
+  const end = start + plan.length;
+  let { tSrc, tDst, iDst } = plan;
   let changed = false;
   let vv = Number.isNaN(out[iDst]!) ? 0 : out[iDst]!;
-  for (let i = a.iSrc; i < src.length; i++) {
+  for (let i = start + plan.iSrc; i < end; i++) {
     const v = src[i]!;
     if (tSrc > tDst) {
       out[iDst] = vv;
       vv = 0;
       iDst++;
       if (iDst > maxIndex) break;
-      tDst += ts.step;
+      tDst += step;
     }
     if (!Number.isNaN(v)) {
       vv = Math.fround(vv + v);
       changed = true;
     }
-    tSrc += step;
+    tSrc += srcStep;
   }
   if (iDst <= maxIndex) out[iDst] = vv;
   return changed;
@@ -114,11 +154,11 @@ export function fillSum(ts: Target, from: number, step: number, src: Float32Arra
  * FillAvg: each target point gets the float32 mean of the non-NaN source values of its step and keeps
  * its old value when there is none; the first target point counts its old value as one sample.
  */
-export function fillAvg(ts: Target, from: number, step: number, src: Float32Array): boolean {
-  const out = ts.data;
+export function fillAvg(plan: FillPlan, out: Float32Array, src: Float32Array, start: number): boolean {
   const maxIndex = out.length - 1;
-  const a = align(ts, from, step, src.length);
-  let { tSrc, tDst, iDst } = a;
+  const { step, srcStep } = plan;
+  const end = start + plan.length;
+  let { tSrc, tDst, iDst } = plan;
   let changed = false;
   let vv = 0;
   let cc = 0;
@@ -126,7 +166,7 @@ export function fillAvg(ts: Target, from: number, step: number, src: Float32Arra
     vv = out[iDst]!;
     cc = 1;
   }
-  for (let i = a.iSrc; i < src.length; i++) {
+  for (let i = start + plan.iSrc; i < end; i++) {
     const v = src[i]!;
     if (tSrc > tDst) {
       if (cc > 0) out[iDst] = Math.fround(vv / cc);
@@ -134,19 +174,17 @@ export function fillAvg(ts: Target, from: number, step: number, src: Float32Arra
       cc = 0;
       iDst++;
       if (iDst > maxIndex) break;
-      tDst += ts.step;
+      tDst += step;
     }
     if (!Number.isNaN(v)) {
       vv = Math.fround(vv + v);
       cc = Math.fround(cc + 1);
       changed = true;
     }
-    tSrc += step;
+    tSrc += srcStep;
   }
   if (iDst <= maxIndex && cc > 0) out[iDst] = Math.fround(vv / cc);
   return changed;
 }
-
-export type FillFn = (ts: Target, from: number, step: number, src: Float32Array) => boolean;
 
 export const FILL_FUNCS: Readonly<Record<FillFunc, FillFn>> = { any: fillAny, sum: fillSum, avg: fillAvg };

@@ -17,6 +17,20 @@ const MIN_MATCH = 4;
 const LAST_LITERALS = 5;
 /** a match may not start within the last 12 bytes of the output */
 const MF_LIMIT = 12;
+/**
+ * Runs up to this long are copied byte by byte: a subarray per sequence would allocate a view object
+ * for every few bytes of output, and that garbage, not the copying, is what a block of short
+ * sequences costs.
+ */
+const SHORT_COPY = 32;
+
+function copyLiterals(src: Uint8Array, from: number, dst: Uint8Array, to: number, n: number): void {
+  if (n <= SHORT_COPY) {
+    for (let k = 0; k < n; k++) dst[to + k] = src[from + k]!;
+  } else {
+    dst.set(src.subarray(from, from + n), to);
+  }
+}
 
 /**
  * Decodes one LZ4 block into `dst`, whose length is the capacity Coroot gives liblz4, and returns the
@@ -59,10 +73,10 @@ export function decompressBlock(src: Uint8Array, dst: Uint8Array, dict?: Uint8Ar
       // only the last sequence may come this close to either end, and it must end both exactly
       if (ip + litLen !== srcEnd) fail('the last sequence does not end the input');
       if (litEnd > capacity) fail(`output larger than ${capacity} bytes`);
-      dst.set(src.subarray(ip, ip + litLen), op);
+      copyLiterals(src, ip, dst, op, litLen);
       return litEnd;
     }
-    dst.set(src.subarray(ip, ip + litLen), op);
+    copyLiterals(src, ip, dst, op, litLen);
     ip += litLen;
     op = litEnd;
 
@@ -90,12 +104,19 @@ export function decompressBlock(src: Uint8Array, dst: Uint8Array, dict?: Uint8Ar
       const d = dict!;
       while (from < 0 && op < matchEnd) dst[op++] = d[dictLen + from++]!;
     }
-    if (op - from >= matchEnd - op) {
-      dst.copyWithin(op, from, from + (matchEnd - op));
-      op = matchEnd;
-    } else {
-      // an overlapping copy repeats the last `offset` bytes: byte by byte, as the format defines it
+    if (matchEnd - op <= SHORT_COPY) {
+      // byte by byte, which is also what the format defines for an overlapping match
       while (op < matchEnd) dst[op++] = dst[from++]!;
+    } else {
+      // An overlapping match repeats the last `offset` bytes. Copied in pieces no longer than the
+      // distance back to `from`, no piece overlaps its source, and each piece doubles the run already
+      // repeated (a block of one constant value is a single match of offset 4 as long as the block).
+      const start = from;
+      while (op < matchEnd) {
+        const n = Math.min(op - start, matchEnd - op);
+        dst.copyWithin(op, start, start + n);
+        op += n;
+      }
     }
   }
 }

@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { describe, inputError } from '../../errors.js';
 import { redact } from '../../redact.js';
 import {
-  MetricsQueryError, pointsCount, truncateTime,
-  type MetricValues, type MetricsQuery, type MetricsSource, type QueryOutcome,
+  MetricsQueryError, pointsCount, truncateTime, type MetricsQuery, type MetricsSource, type QueryOutcome,
 } from '../metrics.js';
-import { chunkTo, readChunk, type CachedSeries, type ChunkMeta } from './chunk.js';
+import { chunkTo, readChunk, type ChunkMeta } from './chunk.js';
 import { CacheFormatError } from './errors.js';
 import { FILL_FUNCS } from './fill.js';
 import { loadProjectIndex, type ProjectIndex } from './project-index.js';
+import { SeriesSet } from './series-set.js';
 
 /** cache.queryHash: md5 hex of the query text, or of the recording rule's name for rr_* series */
 export function queryHash(query: string): string {
@@ -30,19 +30,6 @@ export function queryHash(query: string): string {
  */
 export function applyOrder(chunks: readonly ChunkMeta[]): ChunkMeta[] {
   return [...chunks].sort((a, b) => a.created - b.created || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-function toMetricValues(s: CachedSeries): MetricValues {
-  return {
-    labels: s.labels,
-    machineId: s.machineId,
-    systemUuid: s.systemUuid,
-    containerId: s.containerId,
-    destination: s.destination,
-    actualDestination: s.actualDestination,
-    destIp: s.destIp,
-    values: s.values.data,
-  };
 }
 
 export class CacheMetricsSource implements MetricsSource {
@@ -93,19 +80,19 @@ export class CacheMetricsSource implements MetricsSource {
     if (grid.pointsCount <= 0) throw fail(`empty window ${from}..${to}`);
     const fill = FILL_FUNCS[query.fill];
     if (fill === undefined) throw fail(`unknown fill function ${String(query.fill)}`);
-    const dest = new Map<bigint, CachedSeries>();
+    const dest = new SeriesSet(grid);
     for (const ch of applyOrder(chunks)) {
       if (ch.from > to || chunkTo(ch) < from) continue;
       if (signal?.aborted) throw fail('cancelled');
       try {
-        readChunk(ch.path, grid, dest, fill);
+        readChunk(ch.path, dest, fill);
       } catch (err) {
         throw fail(`${chunkFailure(err)} in ${ch.path}`, err);
       }
       // chunk reads are synchronous: give other work (timers, aborts) a turn between files
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    return { metrics: [...dest.values()].map(toMetricValues), warnings: [] };
+    return { metrics: dest.series, warnings: [] };
   }
 
   async close(): Promise<void> {
