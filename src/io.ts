@@ -4,7 +4,6 @@
  * lets tests run a command in-process with captured streams.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { redact } from './redact.js';
@@ -86,12 +85,15 @@ export function createIO(options: IOOptions = {}): IO {
   };
 }
 
+let tmpCounter = 0;
+
 /**
  * Writes a file so that readers see either the old content or the whole new one: a temporary file in the
  * same directory, fsync, then rename over the target.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  // unique per process and call; 'wx' refuses an existing file. (node:crypto would cost every start ~5 ms.)
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${(tmpCounter++).toString(36)}.${Date.now().toString(36)}.tmp`);
   const fd = openSync(tmp, 'wx', 0o644);
   try {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
