@@ -14,6 +14,7 @@ import {
   MetricsQueryError, hasData, pointsCount, splitLabels, truncateTime,
   type MetricValues, type MetricsQuery, type MetricsSource, type QueryOutcome, type Window,
 } from './metrics.js';
+import { decodeMatrix, parseGoFloat, wellFormed } from './prometheus-matrix.js';
 import { addExtraSelector, substituteRange } from './promql.js';
 
 export interface PrometheusConfig {
@@ -106,19 +107,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-/** strconv.ParseFloat's accepted spellings that Prometheus emits; anything else skips the point, as in Coroot. */
-function parseGoFloat(text: string): number | undefined {
-  if (/^[+-]?(inf|infinity)$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
-  if (/^[+-]?nan$/i.test(text)) return NaN;
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return Number(text);
-  return undefined;
-}
-
-/** Go's JSON decoding turns a lone surrogate escape into U+FFFD; JSON.parse keeps it. */
-function wellFormed(s: string): string {
-  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -371,6 +359,12 @@ export class PrometheusSource implements MetricsSource {
 
   private decode(query: MetricsQuery, response: RawResponse, window: Window): QueryOutcome {
     const fail = (message: string) => new MetricsQueryError(redact(`${query.name}: ${this.description}: ${message}`));
+    const warn = (warnings: unknown[]) => warnings.map((w) => redact(`${query.name}: ${String(w)}`));
+    if (response.status === 200) {
+      const decoded = decodeMatrix(response.body, query.labels, window);
+      if (decoded) return { metrics: decoded.metrics, warnings: warn(decoded.warnings) };
+    }
+    // anything but the usual answer: JSON.parse decides what it is and words the error
     const text = response.body.toString('utf8');
     let parsed: unknown;
     try {
@@ -393,7 +387,7 @@ export class PrometheusSource implements MetricsSource {
       throw fail(typeof parsed.errorType === 'string' ? `${parsed.errorType}: ${error}` : error);
     }
     if (!isRecord(parsed.data) || !Array.isArray(parsed.data.result)) throw fail('the answer has no data.result');
-    const warnings = Array.isArray(parsed.warnings) ? parsed.warnings.map((w) => redact(`${query.name}: ${String(w)}`)) : [];
+    const warnings = Array.isArray(parsed.warnings) ? warn(parsed.warnings) : [];
     return { metrics: parseQueryRangeResult(parsed.data.result, query.labels, window), warnings };
   }
 
