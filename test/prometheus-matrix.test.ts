@@ -151,7 +151,11 @@ describe('query_range reader', () => {
       '1', '-1', '+1', '0', '-0', '+0', '1.5', '.5', '-.5', '5.', '1.e5', '1e5', '1E+5', '1e-5', '1.5e+06', '0.1', '0.30000000000000004',
       '123456789012345', '1234567890123456', '9007199254740993', '1234567890123456789', '16777217', '0.000000000000000000001',
       '1e22', '1e23', '1e-22', '1e-23', '123456789012345e7', '1e40', '-1e40', '1e-50', '1e400', '3.4028235e38', '3.4028236e38',
-      '1.401298464324817e-45', '7e-46', '00012', '1e0005', '1e00000000000000005', '2.5e-3', '4.94065645841246544e-324',
+      '1.401298464324817e-45', '7e-46', '00012', '360.14285714285717', '-0.09999999999999999', '1.0000000596046447753906251',
+      // float32 midpoints and their neighbours, where rounding twice (to double, then to float32) decides
+      '16777217.000000000001', '16777217.00000000000000000001', '16777216.999999999999', '1.00000005960464477539062500001',
+      '1.0000000596046447753906249999', '0.1000000000000000055511151231257827', '1234567890123456789012345678901234567890',
+      '12345678901234567890123456789012345678901', '0.000000000000000000000000000000000000000000001', '1e0005', '1e00000000000000005', '2.5e-3', '4.94065645841246544e-324',
       'Inf', '+Inf', '-Inf', 'inf', 'INF', 'Infinity', '-infinity', '+INFINITY', 'NaN', 'nan', '-NaN', '+nan',
       '', ' 1', '1 ', '1e', 'e1', '.', '-', '+', '1.2.3', '0x1p3', '0x10', '1_000', '--1', '1e+', 'infinit', 'nana', 'Inf1', '١',
       '\\u0031', '\\u002b\\u0049nf', 'é',
@@ -165,18 +169,33 @@ describe('query_range reader', () => {
     }
     assert.ok(Object.is(decode(sampleBody('-0'))!.metrics[0]!.values[0], -0));
     assert.equal(decode(sampleBody('16777217'))!.metrics[0]!.values[0], 16777216);
+    // the double nearest is 16777217, a float32 tie that goes to even; the decimal alone would round up
+    assert.equal(decode(sampleBody('16777217.000000000001'))!.metrics[0]!.values[0], 16777216);
   });
 
   it('reads random decimals exactly as Number() then Math.fround', () => {
     const next = random(1);
     const digits = (n: number) => Array.from({ length: n }, () => Math.floor(next() * 10)).join('');
     for (let i = 0; i < 20_000; i++) {
-      let raw = (next() < 0.3 ? '-' : '') + digits(Math.floor(next() * 12));
-      if (next() < 0.7) raw += `.${digits(Math.floor(next() * 12))}`;
+      let raw = (next() < 0.3 ? '-' : '') + digits(Math.floor(next() * 20));
+      if (next() < 0.7) raw += `.${digits(Math.floor(next() * 20))}`;
       if (next() < 0.3) raw += `e${next() < 0.5 ? '-' : ''}${Math.floor(next() * 40)}`;
       const out = decode(sampleBody(raw));
       const expected = parseGoFloat(raw);
       if (expected !== undefined) assert.ok(Object.is(out!.metrics[0]!.values[0], Math.fround(expected)), raw);
+    }
+    // long spellings at and around float32 midpoints
+    const bits = new Uint32Array(1);
+    const float = new Float32Array(bits.buffer);
+    for (let i = 0; i < 5000; i++) {
+      bits[0] = Math.floor(next() * 0x7f000000);
+      const low = float[0]!;
+      bits[0]! += 1;
+      const mid = (low + float[0]!) / 2;
+      for (const raw of [mid.toPrecision(17), mid.toPrecision(21), `${mid.toPrecision(19)}1`, mid.toExponential(19), (mid * (1 + 2 ** -45)).toPrecision(18)]) {
+        if (!/^[\d.e+-]+$/.test(raw) || raw.length > 40) continue;
+        assert.ok(Object.is(decode(sampleBody(raw))!.metrics[0]!.values[0], Math.fround(Number(raw))), raw);
+      }
     }
   });
 

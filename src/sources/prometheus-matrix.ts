@@ -18,6 +18,12 @@ const UNEXPECTED = new Error('unexpected query_range answer');
 /** Nesting the generic skipper follows before leaving the body to JSON.parse. */
 const MAX_DEPTH = 256;
 
+/** Floats in one block of series values (256 KiB): large enough to make views cheap, small enough to waste little. */
+const MAX_BLOCK = 65_536;
+
+/** Sample digits read without a string; the rounding-error bound in `sample` assumes no more. */
+const MAX_DIGITS = 40;
+
 /** 10^0 … 10^22, the powers of ten a double holds exactly (literals: Math.pow is not guaranteed exact). */
 const POW10 = [
   1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
@@ -97,6 +103,10 @@ class MatrixReader {
   /** where the integer and fraction digits of the last number scanned end */
   private intEnd = 0;
   private fracEnd = 0;
+  /** the block new series take their values from, and how much of it is taken */
+  private block = new Float32Array(0);
+  private blockUsed = 0;
+  private blockSize: number;
   private readonly n: number;
   readonly series = new Map<string, Series>();
   readonly warnings: string[] = [];
@@ -106,6 +116,7 @@ class MatrixReader {
     this.nameBytes = this.names.map((name) => Buffer.from(name));
     this.slots = new Array<string | undefined>(this.names.length).fill(undefined);
     this.n = pointsCount(window);
+    this.blockSize = this.n * 4;
   }
 
   /** Skips JSON whitespace; the byte there, or -1 at the end. */
@@ -258,15 +269,22 @@ class MatrixReader {
   }
 
   /**
-   * A sample value as parseGoFloat reads it. Plain decimals of up to 15 digits with a power of ten up to
-   * 22 are one exact integer times or divided by one exact power of ten, a single correctly rounded
-   * operation, so they equal Number(text) (Clinger's fast path); everything else goes through parseGoFloat.
+   * A sample value as parseGoFloat reads it, or its float32 rounding, which is all the series keeps.
+   * Plain decimals of up to 15 digits with a power of ten up to 22 are one exact integer times or divided
+   * by one exact power of ten, a single correctly rounded operation, so they equal Number(text) (Clinger's
+   * fast path). Longer ones, such as Go's shortest spelling of a rate, are computed with a bounded error;
+   * when every double within that error rounds to the same float32, that float32 is the one of Number(text).
+   * Everything else goes through parseGoFloat.
    */
   private sample(t: Token): number | undefined {
     if (t.escaped || t.nonAscii) return parseGoFloat(this.text(t));
+    return this.decimal(t.start, t.end);
+  }
+
+  /** `sample` of the plain ASCII bytes [start, end) */
+  private decimal(start: number, end: number): number | undefined {
     const b = this.buf;
-    const end = t.end;
-    let p = t.start;
+    let p = start;
     const negative = b[p] === MINUS;
     if (negative || b[p] === PLUS) p++;
     let mantissa = 0;
@@ -295,10 +313,16 @@ class MatrixReader {
       if (negativeExponent) exponent = -exponent;
     }
     const power = exponent - fraction;
-    if (p !== end || digits === 0 || digits > 15 || power > 22 || power < -22) {
-      return parseGoFloat(b.toString('latin1', t.start, end));
+    if (p !== end || digits === 0 || digits > MAX_DIGITS || power > 22 || power < -22) {
+      return parseGoFloat(b.toString('latin1', start, end));
     }
-    const v = power >= 0 ? mantissa * POW10[power]! : mantissa / POW10[-power]!;
+    let v = power >= 0 ? mantissa * POW10[power]! : mantissa / POW10[-power]!;
+    if (digits > 15) {
+      // each digit and the scaling round once (2^-53 each); the exact value is well inside v(1 ± 2^-40)
+      const f = Math.fround(v);
+      if (Math.fround(v * (1 - 2 ** -40)) !== f || Math.fround(v * (1 + 2 ** -40)) !== f) v = Number(b.toString('latin1', start, end));
+      else v = f;
+    }
     return negative ? -v : v;
   }
 
@@ -435,7 +459,7 @@ class MatrixReader {
       // keys in order of appearance, so the object enumerates as JSON.parse's would
       const kept: Record<string, string> = {};
       for (const index of order) kept[this.names[index]!] = slots[index]!;
-      series = { kept, values: new Float32Array(this.n).fill(NaN) };
+      series = { kept, values: this.newValues() };
       this.series.set(signature, series);
     }
     return series;
@@ -470,25 +494,81 @@ class MatrixReader {
   }
 
   private values(values: Float32Array): void {
-    const { from, step } = this.window;
-    const n = this.n;
     this.expect(LBRACKET);
     if (this.peek() === RBRACKET) {
       this.pos++;
       return;
     }
-    do {
-      this.expect(LBRACKET);
-      const ts = this.timestamp();
-      this.expect(COMMA);
-      const v = this.sample(this.scanString());
-      this.expect(RBRACKET);
-      if (Number.isNaN(ts) || v === undefined) continue;
-      const t = truncateTime(ts, step);
-      if (t < from) continue;
-      const index = Math.floor((t - from) / step);
-      if (index < n) values[index] = v;
-    } while (this.more(RBRACKET));
+    do if (!this.plainPoint(values)) this.point(values);
+    while (this.more(RBRACKET));
+  }
+
+  /** any point: `[number, "string"]` with any whitespace and spelling */
+  private point(values: Float32Array): void {
+    this.expect(LBRACKET);
+    const ts = this.timestamp();
+    this.expect(COMMA);
+    const v = this.sample(this.scanString());
+    this.expect(RBRACKET);
+    if (!Number.isNaN(ts) && v !== undefined) this.store(values, ts, v);
+  }
+
+  /**
+   * The point as Prometheus writes it, `[<integer>,"<ASCII>"]` without whitespace, in one pass; false,
+   * with the cursor where it was, for anything else, which `point` then reads.
+   */
+  private plainPoint(values: Float32Array): boolean {
+    const b = this.buf;
+    let p = this.pos;
+    if (b[p] !== LBRACKET) return false;
+    p++;
+    // a JSON integer without a leading zero, exact as a double at up to 15 digits
+    let c = b[p];
+    if (c === undefined || c <= ZERO || c > NINE) return false;
+    const digitsFrom = p;
+    let ts = 0;
+    while (c !== undefined && c >= ZERO && c <= NINE) {
+      ts = ts * 10 + (c - ZERO);
+      c = b[++p];
+    }
+    if (p - digitsFrom > 15 || c !== COMMA || b[p + 1] !== QUOTE) return false;
+    p += 2;
+    const start = p;
+    for (;;) {
+      c = b[p];
+      if (c === undefined || c < 0x20 || c >= 0x80 || c === BACKSLASH) return false;
+      if (c === QUOTE) break;
+      p++;
+    }
+    if (b[p + 1] !== RBRACKET) return false;
+    this.pos = p + 2;
+    const v = this.decimal(start, p);
+    if (v !== undefined) this.store(values, ts, v);
+    return true;
+  }
+
+  private store(values: Float32Array, ts: number, v: number): void {
+    const { from, step } = this.window;
+    const t = truncateTime(ts, step);
+    if (t < from) return;
+    const index = Math.floor((t - from) / step);
+    if (index < this.n) values[index] = v;
+  }
+
+  /**
+   * A new series' values, NaN-filled: a view into a shared block rather than an ArrayBuffer of its own,
+   * whose allocation and tracking cost more than the series' parsing.
+   */
+  private newValues(): Float32Array {
+    const n = this.n;
+    if (this.blockUsed + n > this.block.length) {
+      this.blockSize = Math.min(this.blockSize * 2, MAX_BLOCK);
+      this.block = new Float32Array(Math.max(this.blockSize, n)).fill(NaN);
+      this.blockUsed = 0;
+    }
+    const values = this.block.subarray(this.blockUsed, this.blockUsed + n);
+    this.blockUsed += n;
+    return values;
   }
 }
 
