@@ -109,6 +109,19 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * One output chunk for the whole body when the gzip trailer's size (ISIZE, the last four bytes) is
+ * believable: zlib otherwise fills 16 KiB chunks and copies them all into one buffer at the end. A size
+ * deflate cannot reach from this input (over 1032:1) is not trusted. One byte spare, or zlib starts
+ * another chunk of that size when the output fills the first exactly.
+ */
+function gunzipChunkSize(data: Buffer): number {
+  const fallback = 64 * 1024;
+  if (data.length < 18) return fallback;
+  const size = data.readUInt32LE(data.length - 4);
+  return size + 1 > fallback && size <= data.length * 1032 ? size + 1 : fallback;
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -339,7 +352,7 @@ export class PrometheusSource implements MetricsSource {
           try {
             let data = Buffer.concat(chunks);
             const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
-            if (encoding === 'gzip') data = gunzipSync(data);
+            if (encoding === 'gzip') data = gunzipSync(data, { chunkSize: gunzipChunkSize(data) });
             else if (encoding === 'deflate') data = inflateSync(data);
             resolve({
               status: res.statusCode ?? 0,
