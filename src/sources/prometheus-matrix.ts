@@ -30,6 +30,9 @@ const POW10 = [
   1e21, 1e22,
 ];
 
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
@@ -84,9 +87,81 @@ interface Token {
   nonAscii: boolean;
 }
 
-interface Series {
-  kept: Record<string, string>;
-  values: Float32Array;
+/**
+ * Label values seen by one source, each kept once with a number: the same machine, container and
+ * destination ids come back in query after query, and a value found by its bytes costs no string, a
+ * series signature of numbers is cheap to hash, and the world's maps hash each shared string once.
+ * Plain ASCII values are found by their bytes, other values by their text; a value is one or the other
+ * whichever way it was spelled, so equal values always get the same number.
+ */
+export class LabelValues {
+  private readonly texts: string[] = [];
+  private readonly hashes: number[] = [];
+  /** open addressing over ASCII values: number + 1, 0 for a free slot */
+  private table = new Int32Array(1024);
+  private readonly others = new Map<string, number>();
+
+  text(id: number): string {
+    return this.texts[id]!;
+  }
+
+  /** the number of the ASCII bytes [start, end) of `buf`, whose FNV-1a hash is `hash` */
+  ascii(buf: Buffer, start: number, end: number, hash: number): number {
+    const mask = this.table.length - 1;
+    const length = end - start;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const entry = this.table[i]!;
+      if (entry === 0) {
+        const id = this.add(buf.toString('latin1', start, end), hash);
+        this.table[i] = id + 1;
+        if (this.texts.length * 2 > this.table.length) this.grow();
+        return id;
+      }
+      const id = entry - 1;
+      if (this.hashes[id] !== hash) continue;
+      const text = this.texts[id]!;
+      if (text.length !== length) continue;
+      let k = 0;
+      while (k < length && text.charCodeAt(k) === buf[start + k]) k++;
+      if (k === length) return id;
+    }
+  }
+
+  /** the number of a decoded value */
+  of(text: string): number {
+    let hash = FNV_OFFSET;
+    for (let k = 0; k < text.length; k++) {
+      const c = text.charCodeAt(k);
+      if (c >= 0x80) {
+        let id = this.others.get(text);
+        if (id === undefined) {
+          id = this.add(text, 0);
+          this.others.set(text, id);
+        }
+        return id;
+      }
+      hash = Math.imul(hash ^ c, FNV_PRIME);
+    }
+    return this.ascii(Buffer.from(text, 'latin1'), 0, text.length, hash);
+  }
+
+  private add(text: string, hash: number): number {
+    this.texts.push(text);
+    this.hashes.push(hash);
+    return this.texts.length - 1;
+  }
+
+  private grow(): void {
+    const table = new Int32Array(this.table.length * 2);
+    const mask = table.length - 1;
+    for (const entry of this.table) {
+      if (entry === 0) continue;
+      let i = this.hashes[entry - 1]! & mask;
+      while (table[i] !== 0) i = (i + 1) & mask;
+      table[i] = entry;
+    }
+    this.table = table;
+  }
 }
 
 class MatrixReader {
@@ -95,11 +170,9 @@ class MatrixReader {
   /** the allow-list, sorted: a series' signature lists its values in this order */
   private readonly names: string[];
   private readonly nameBytes: Buffer[];
-  /** the current series' allow-listed values by name index, and the order they appeared in */
-  private readonly slots: Array<string | undefined>;
+  /** the current series' allow-listed value numbers by name index (-1: absent), and the order they appeared in */
+  private readonly slots: Int32Array;
   private readonly order: number[] = [];
-  /** the current series has a value with a control character, which the fast signature cannot hold */
-  private controlInValue = false;
   /** where the integer and fraction digits of the last number scanned end */
   private intEnd = 0;
   private fracEnd = 0;
@@ -108,13 +181,15 @@ class MatrixReader {
   private blockUsed = 0;
   private blockSize: number;
   private readonly n: number;
-  readonly series = new Map<string, Series>();
+  readonly series = new Map<string, MetricValues>();
   readonly warnings: string[] = [];
 
-  constructor(private readonly buf: Buffer, labels: ReadonlySet<string>, private readonly window: Window) {
+  constructor(
+    private readonly buf: Buffer, labels: ReadonlySet<string>, private readonly window: Window, private readonly labelValues: LabelValues,
+  ) {
     this.names = [...labels].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     this.nameBytes = this.names.map((name) => Buffer.from(name));
-    this.slots = new Array<string | undefined>(this.names.length).fill(undefined);
+    this.slots = new Int32Array(this.names.length);
     this.n = pointsCount(window);
     this.blockSize = this.n * 4;
   }
@@ -274,15 +349,20 @@ class MatrixReader {
    * by one exact power of ten, a single correctly rounded operation, so they equal Number(text) (Clinger's
    * fast path). Longer ones, such as Go's shortest spelling of a rate, are computed with a bounded error;
    * when every double within that error rounds to the same float32, that float32 is the one of Number(text).
-   * Everything else goes through parseGoFloat.
+   * Everything else goes through parseGoFloat. Written to values[index] (index -1: nowhere) rather than
+   * returned: a double returned from a call is a heap object, one per sample.
    */
-  private sample(t: Token): number | undefined {
-    if (t.escaped || t.nonAscii) return parseGoFloat(this.text(t));
-    return this.decimal(t.start, t.end);
+  private sample(t: Token, values: Float32Array, index: number): void {
+    if (t.escaped || t.nonAscii) {
+      const v = parseGoFloat(this.text(t));
+      if (v !== undefined && index >= 0) values[index] = v;
+    } else {
+      this.decimal(t.start, t.end, values, index);
+    }
   }
 
   /** `sample` of the plain ASCII bytes [start, end) */
-  private decimal(start: number, end: number): number | undefined {
+  private decimal(start: number, end: number, values: Float32Array, index: number): void {
     const b = this.buf;
     let p = start;
     const negative = b[p] === MINUS;
@@ -313,17 +393,22 @@ class MatrixReader {
       if (negativeExponent) exponent = -exponent;
     }
     const power = exponent - fraction;
+    let v: number;
     if (p !== end || digits === 0 || digits > MAX_DIGITS || power > 22 || power < -22) {
-      return parseGoFloat(b.toString('latin1', start, end));
+      const parsed = parseGoFloat(b.toString('latin1', start, end));
+      if (parsed === undefined) return;
+      v = parsed;
+    } else {
+      v = power >= 0 ? mantissa * POW10[power]! : mantissa / POW10[-power]!;
+      if (digits > 15) {
+        // each digit and the scaling round once (2^-53 each); the exact value is well inside v(1 ± 2^-40)
+        const f = Math.fround(v);
+        if (Math.fround(v * (1 - 2 ** -40)) !== f || Math.fround(v * (1 + 2 ** -40)) !== f) v = Number(b.toString('latin1', start, end));
+        else v = f;
+      }
+      if (negative) v = -v;
     }
-    let v = power >= 0 ? mantissa * POW10[power]! : mantissa / POW10[-power]!;
-    if (digits > 15) {
-      // each digit and the scaling round once (2^-53 each); the exact value is well inside v(1 ± 2^-40)
-      const f = Math.fround(v);
-      if (Math.fround(v * (1 - 2 ** -40)) !== f || Math.fround(v * (1 + 2 ** -40)) !== f) v = Number(b.toString('latin1', start, end));
-      else v = f;
-    }
-    return negative ? -v : v;
+    if (index >= 0) values[index] = v;
   }
 
   /** Validates and skips any JSON value. */
@@ -415,7 +500,7 @@ class MatrixReader {
   }
 
   private item(): void {
-    let series: Series | undefined;
+    let series: MetricValues | undefined;
     let values = false;
     this.members((key) => {
       if (this.is(key, METRIC)) {
@@ -434,12 +519,11 @@ class MatrixReader {
   }
 
   /** The series of the label set at the cursor, created on first sight as parseQueryRangeResult does. */
-  private metric(): Series {
+  private metric(): MetricValues {
     const slots = this.slots;
     const order = this.order;
-    slots.fill(undefined);
+    slots.fill(-1);
     order.length = 0;
-    this.controlInValue = false;
     this.expect(LBRACE);
     if (this.peek() === RBRACE) this.pos++;
     else {
@@ -448,7 +532,7 @@ class MatrixReader {
         this.expect(COLON);
         const value = this.scanString();
         if (index < 0) continue;
-        if (slots[index] !== undefined) throw UNEXPECTED;
+        if (slots[index] !== -1) throw UNEXPECTED;
         slots[index] = this.labelValue(value);
         order.push(index);
       } while (this.more(RBRACE));
@@ -458,8 +542,8 @@ class MatrixReader {
     if (!series) {
       // keys in order of appearance, so the object enumerates as JSON.parse's would
       const kept: Record<string, string> = {};
-      for (const index of order) kept[this.names[index]!] = slots[index]!;
-      series = { kept, values: this.newValues() };
+      for (const index of order) kept[this.names[index]!] = this.labelValues.text(slots[index]!);
+      series = { ...splitLabels(kept), values: this.newValues() };
       this.series.set(signature, series);
     }
     return series;
@@ -472,24 +556,19 @@ class MatrixReader {
     return -1;
   }
 
-  private labelValue(t: Token): string {
-    if (!t.escaped) return this.text(t);
-    const value = wellFormed(this.text(t));
-    if (/[\u0000-\u001f]/.test(value)) this.controlInValue = true;
-    return value;
+  private labelValue(t: Token): number {
+    if (t.escaped) return this.labelValues.of(wellFormed(this.text(t)));
+    if (t.nonAscii) return this.labelValues.of(this.text(t));
+    const b = this.buf;
+    let hash = FNV_OFFSET;
+    for (let p = t.start; p < t.end; p++) hash = Math.imul(hash ^ b[p]!, FNV_PRIME);
+    return this.labelValues.ascii(b, t.start, t.end, hash);
   }
 
-  /**
-   * Equal allow-listed label sets, and only those, share a signature. Raw JSON strings cannot hold a
-   * control character, so the values joined by U+0000 with U+0001 for a missing label are unambiguous;
-   * a value with an escaped control character switches the series to a JSON form, marked by U+0002,
-   * that no joined form starts with.
-   */
+  /** Equal allow-listed label sets, and only those, share a signature: each value's number in two code units. */
   private signature(): string {
-    const slots = this.slots;
-    if (this.controlInValue) return `\u0002${JSON.stringify(slots.map((v) => v ?? null))}`;
-    let signature = slots.length > 0 ? slots[0] ?? '\u0001' : '';
-    for (let i = 1; i < slots.length; i++) signature += `\u0000${slots[i] ?? '\u0001'}`;
+    let signature = '';
+    for (const id of this.slots) signature += String.fromCharCode((id + 1) & 0xffff, (id + 1) >>> 16);
     return signature;
   }
 
@@ -508,9 +587,8 @@ class MatrixReader {
     this.expect(LBRACKET);
     const ts = this.timestamp();
     this.expect(COMMA);
-    const v = this.sample(this.scanString());
+    this.sample(this.scanString(), values, Number.isNaN(ts) ? -1 : this.index(ts));
     this.expect(RBRACKET);
-    if (!Number.isNaN(ts) && v !== undefined) this.store(values, ts, v);
   }
 
   /**
@@ -542,17 +620,17 @@ class MatrixReader {
     }
     if (b[p + 1] !== RBRACKET) return false;
     this.pos = p + 2;
-    const v = this.decimal(start, p);
-    if (v !== undefined) this.store(values, ts, v);
+    this.decimal(start, p, values, this.index(ts));
     return true;
   }
 
-  private store(values: Float32Array, ts: number, v: number): void {
+  /** the grid point of a truncated timestamp, -1 outside the window */
+  private index(ts: number): number {
     const { from, step } = this.window;
     const t = truncateTime(ts, step);
-    if (t < from) return;
+    if (t < from) return -1;
     const index = Math.floor((t - from) / step);
-    if (index < this.n) values[index] = v;
+    return index < this.n ? index : -1;
   }
 
   /**
@@ -580,10 +658,13 @@ export interface DecodedMatrix {
 
 /**
  * The series and warnings of a successful query_range answer, or undefined when the body is anything
- * other than the usual shape of valid JSON (the caller then decodes it with JSON.parse).
+ * other than the usual shape of valid JSON (the caller then decodes it with JSON.parse). `values` is
+ * shared by the answers of one source.
  */
-export function decodeMatrix(body: Buffer, labels: ReadonlySet<string>, window: Window): DecodedMatrix | undefined {
-  const reader = new MatrixReader(body, labels, window);
+export function decodeMatrix(
+  body: Buffer, labels: ReadonlySet<string>, window: Window, values = new LabelValues(),
+): DecodedMatrix | undefined {
+  const reader = new MatrixReader(body, labels, window, values);
   try {
     reader.read();
   } catch (err) {
@@ -591,8 +672,6 @@ export function decodeMatrix(body: Buffer, labels: ReadonlySet<string>, window: 
     throw err;
   }
   const metrics: MetricValues[] = [];
-  for (const { kept, values } of reader.series.values()) {
-    if (hasData(values)) metrics.push({ ...splitLabels(kept), values });
-  }
+  for (const series of reader.series.values()) if (hasData(series.values)) metrics.push(series);
   return { metrics, warnings: reader.warnings };
 }

@@ -14,7 +14,7 @@ import {
   MetricsQueryError, hasData, pointsCount, splitLabels, truncateTime,
   type MetricValues, type MetricsQuery, type MetricsSource, type QueryOutcome, type Window,
 } from './metrics.js';
-import { decodeMatrix, parseGoFloat, wellFormed } from './prometheus-matrix.js';
+import { decodeMatrix, LabelValues, parseGoFloat, wellFormed } from './prometheus-matrix.js';
 import { addExtraSelector, substituteRange } from './promql.js';
 
 export interface PrometheusConfig {
@@ -184,6 +184,7 @@ export class PrometheusSource implements MetricsSource {
   private readonly maxResponseBytes: number;
   private readonly extraSelector: string;
   private readonly closed = new AbortController();
+  private readonly labelValues = new LabelValues();
   /** why Prometheus is considered unreachable, once it is */
   private unreachable: string | null = null;
   private lastAnswerAt = 0;
@@ -374,7 +375,7 @@ export class PrometheusSource implements MetricsSource {
     const fail = (message: string) => new MetricsQueryError(redact(`${query.name}: ${this.description}: ${message}`));
     const warn = (warnings: unknown[]) => warnings.map((w) => redact(`${query.name}: ${String(w)}`));
     if (response.status === 200) {
-      const decoded = decodeMatrix(response.body, query.labels, window);
+      const decoded = decodeMatrix(response.body, query.labels, window, this.labelValues);
       if (decoded) return { metrics: decoded.metrics, warnings: warn(decoded.warnings) };
     }
     // anything but the usual answer: JSON.parse decides what it is and words the error
