@@ -10,7 +10,7 @@
  * that is not `[number, "string"]`, nesting deeper than it cares to follow) makes it return undefined, and
  * the caller decodes the body the slow way, which also words the error.
  */
-import { hasData, pointsCount, splitLabels, truncateTime, type MetricValues, type Window } from './metrics.js';
+import { hasData, metricValues, pointsCount, truncateTime, type MetricValues, type Window } from './metrics.js';
 
 /** Thrown inside the reader only, and caught at its entry: "not the shape this reader handles". */
 const UNEXPECTED = new Error('unexpected query_range answer');
@@ -543,7 +543,7 @@ class MatrixReader {
       // keys in order of appearance, so the object enumerates as JSON.parse's would
       const kept: Record<string, string> = {};
       for (const index of order) kept[this.names[index]!] = this.labelValues.text(slots[index]!);
-      series = { ...splitLabels(kept), values: this.newValues() };
+      series = metricValues(kept, this.newValues());
       this.series.set(signature, series);
     }
     return series;

@@ -11,7 +11,7 @@ import { gunzipSync, inflateSync } from 'node:zlib';
 import { redact, registerSecret } from '../redact.js';
 import type { PrometheusIntegration, ProjectRecord } from './database/records.js';
 import {
-  MetricsQueryError, hasData, pointsCount, splitLabels, truncateTime,
+  MetricsQueryError, hasData, metricValues, pointsCount, truncateTime,
   type MetricValues, type MetricsQuery, type MetricsSource, type QueryOutcome, type Window,
 } from './metrics.js';
 import { decodeMatrix, LabelValues, parseGoFloat, wellFormed } from './prometheus-matrix.js';
@@ -167,7 +167,7 @@ export function parseQueryRangeResult(result: unknown[], labels: ReadonlySet<str
   }
   const out: MetricValues[] = [];
   for (const { kept, values } of bySignature.values()) {
-    if (hasData(values)) out.push({ ...splitLabels(kept), values });
+    if (hasData(values)) out.push(metricValues(kept, values));
   }
   return out;
 }
