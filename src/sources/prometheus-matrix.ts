@@ -172,6 +172,8 @@ class MatrixReader {
   private readonly nameBytes: Buffer[];
   /** the current series' allow-listed value numbers by name index (-1: absent), and the order they appeared in */
   private readonly slots: Int32Array;
+  /** the signature's code units, reused */
+  private readonly codes: number[];
   private readonly order: number[] = [];
   /** where the integer and fraction digits of the last number scanned end */
   private intEnd = 0;
@@ -190,6 +192,7 @@ class MatrixReader {
     this.names = [...labels].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     this.nameBytes = this.names.map((name) => Buffer.from(name));
     this.slots = new Int32Array(this.names.length);
+    this.codes = new Array<number>(2 * this.names.length).fill(0);
     this.n = pointsCount(window);
     this.blockSize = this.n * 4;
   }
@@ -567,9 +570,14 @@ class MatrixReader {
 
   /** Equal allow-listed label sets, and only those, share a signature: each value's number in two code units. */
   private signature(): string {
-    let signature = '';
-    for (const id of this.slots) signature += String.fromCharCode((id + 1) & 0xffff, (id + 1) >>> 16);
-    return signature;
+    const codes = this.codes;
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      codes[2 * i] = (slots[i]! + 1) & 0xffff;
+      codes[2 * i + 1] = (slots[i]! + 1) >>> 16;
+    }
+    // one flat string: concatenating pieces leaves a rope that the map lookup flattens again
+    return String.fromCharCode.apply(null, codes);
   }
 
   private values(values: Float32Array): void {
