@@ -65,16 +65,10 @@ function matrix(result: unknown[], extra: Record<string, unknown> = {}): string 
 /** A one-point answer carrying `raw` verbatim as the sample's JSON string contents. */
 const sampleBody = (raw: string, ts = '1000') => `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"machine_id":"m"},"values":[[${ts},"${raw}"]]}]}}`;
 
-/** A deterministic generator, so that a failure can be replayed. */
+/** A deterministic generator (an LCG: variety, not quality), so that a failure can be replayed. */
 function random(seed: number): () => number {
   let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
 }
 
 const usual = matrix([
