@@ -21,7 +21,7 @@ const MAX_DEPTH = 256;
 /** Floats in one block of series values (256 KiB): large enough to make views cheap, small enough to waste little. */
 const MAX_BLOCK = 65_536;
 
-/** Sample digits read without a string; the rounding-error bound in `sample` assumes no more. */
+/** Sample digits read without a string; the rounding-error bound in `decimal` assumes no more. */
 const MAX_DIGITS = 40;
 
 /** 10^0 … 10^22, the powers of ten a double holds exactly (literals: Math.pow is not guaranteed exact). */
