@@ -27,10 +27,11 @@ export function enrichInstances(apps: Applications, metrics: Metrics, managed: M
     for (const i of app.instances) {
       if (i.pod) instancesByPod.set(`${app.id.namespace}\u0000${i.name}`, i);
       for (const { listen } of i.tcpListens.values()) {
-        const e = instancesByListen.get(listenKey(listen));
+        const key = listenKey(listen);
+        const e = instancesByListen.get(key);
         // an application's own listen wins over an ExternalService's
         if (!e || (e.instance.owner.id.kind === ApplicationKind.ExternalService && app.id.kind !== ApplicationKind.ExternalService)) {
-          instancesByListen.set(listenKey(listen), { instance: i, ip: listen.ip, port: listen.port, proxied: listen.proxied });
+          instancesByListen.set(key, { instance: i, ip: listen.ip, port: listen.port, proxied: listen.proxied });
         }
       }
     }
