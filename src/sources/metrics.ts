@@ -127,6 +127,15 @@ export function splitLabels(kept: Record<string, string>): Omit<MetricValues, 'v
   return mv;
 }
 
+/**
+ * splitLabels with the values, as one object literal: a spread into a new object is slow at a hundred
+ * thousand series, and series built here all share one shape.
+ */
+export function metricValues(kept: Record<string, string>, values: Float32Array): MetricValues {
+  const { labels, machineId, systemUuid, containerId, destination, actualDestination, destIp } = splitLabels(kept);
+  return { labels, machineId, systemUuid, containerId, destination, actualDestination, destIp, values };
+}
+
 export function hasData(values: Float32Array): boolean {
   for (const v of values) if (!Number.isNaN(v)) return true;
   return false;

@@ -11,9 +11,10 @@ import { gunzipSync, inflateSync } from 'node:zlib';
 import { redact, registerSecret } from '../redact.js';
 import type { PrometheusIntegration, ProjectRecord } from './database/records.js';
 import {
-  MetricsQueryError, hasData, pointsCount, splitLabels, truncateTime,
+  MetricsQueryError, hasData, metricValues, pointsCount, truncateTime,
   type MetricValues, type MetricsQuery, type MetricsSource, type QueryOutcome, type Window,
 } from './metrics.js';
+import { decodeMatrix, LabelValues, parseGoFloat, wellFormed } from './prometheus-matrix.js';
 import { addExtraSelector, substituteRange } from './promql.js';
 
 export interface PrometheusConfig {
@@ -108,17 +109,17 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** strconv.ParseFloat's accepted spellings that Prometheus emits; anything else skips the point, as in Coroot. */
-function parseGoFloat(text: string): number | undefined {
-  if (/^[+-]?(inf|infinity)$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
-  if (/^[+-]?nan$/i.test(text)) return NaN;
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return Number(text);
-  return undefined;
-}
-
-/** Go's JSON decoding turns a lone surrogate escape into U+FFFD; JSON.parse keeps it. */
-function wellFormed(s: string): string {
-  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+/**
+ * One output chunk for the whole body when the gzip trailer's size (ISIZE, the last four bytes) is
+ * believable: zlib otherwise fills 16 KiB chunks and copies them all into one buffer at the end. A size
+ * deflate cannot reach from this input (over 1032:1) is not trusted. One byte spare, or zlib starts
+ * another chunk of that size when the output fills the first exactly.
+ */
+function gunzipChunkSize(data: Buffer): number {
+  const fallback = 64 * 1024;
+  if (data.length < 18) return fallback;
+  const size = data.readUInt32LE(data.length - 4);
+  return size + 1 > fallback && size <= data.length * 1032 ? size + 1 : fallback;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -166,7 +167,7 @@ export function parseQueryRangeResult(result: unknown[], labels: ReadonlySet<str
   }
   const out: MetricValues[] = [];
   for (const { kept, values } of bySignature.values()) {
-    if (hasData(values)) out.push({ ...splitLabels(kept), values });
+    if (hasData(values)) out.push(metricValues(kept, values));
   }
   return out;
 }
@@ -183,6 +184,7 @@ export class PrometheusSource implements MetricsSource {
   private readonly maxResponseBytes: number;
   private readonly extraSelector: string;
   private readonly closed = new AbortController();
+  private readonly labelValues = new LabelValues();
   /** why Prometheus is considered unreachable, once it is */
   private unreachable: string | null = null;
   private lastAnswerAt = 0;
@@ -351,7 +353,7 @@ export class PrometheusSource implements MetricsSource {
           try {
             let data = Buffer.concat(chunks);
             const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase();
-            if (encoding === 'gzip') data = gunzipSync(data);
+            if (encoding === 'gzip') data = gunzipSync(data, { chunkSize: gunzipChunkSize(data) });
             else if (encoding === 'deflate') data = inflateSync(data);
             resolve({
               status: res.statusCode ?? 0,
@@ -371,6 +373,12 @@ export class PrometheusSource implements MetricsSource {
 
   private decode(query: MetricsQuery, response: RawResponse, window: Window): QueryOutcome {
     const fail = (message: string) => new MetricsQueryError(redact(`${query.name}: ${this.description}: ${message}`));
+    const warn = (warnings: unknown[]) => warnings.map((w) => redact(`${query.name}: ${String(w)}`));
+    if (response.status === 200) {
+      const decoded = decodeMatrix(response.body, query.labels, window, this.labelValues);
+      if (decoded) return { metrics: decoded.metrics, warnings: warn(decoded.warnings) };
+    }
+    // anything but the usual answer: JSON.parse decides what it is and words the error
     const text = response.body.toString('utf8');
     let parsed: unknown;
     try {
@@ -393,7 +401,7 @@ export class PrometheusSource implements MetricsSource {
       throw fail(typeof parsed.errorType === 'string' ? `${parsed.errorType}: ${error}` : error);
     }
     if (!isRecord(parsed.data) || !Array.isArray(parsed.data.result)) throw fail('the answer has no data.result');
-    const warnings = Array.isArray(parsed.warnings) ? parsed.warnings.map((w) => redact(`${query.name}: ${String(w)}`)) : [];
+    const warnings = Array.isArray(parsed.warnings) ? warn(parsed.warnings) : [];
     return { metrics: parseQueryRangeResult(parsed.data.result, query.labels, window), warnings };
   }
 

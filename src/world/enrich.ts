@@ -27,20 +27,23 @@ export function enrichInstances(apps: Applications, metrics: Metrics, managed: M
     for (const i of app.instances) {
       if (i.pod) instancesByPod.set(`${app.id.namespace}\u0000${i.name}`, i);
       for (const { listen } of i.tcpListens.values()) {
-        const e = instancesByListen.get(listenKey(listen));
+        const key = listenKey(listen);
+        const e = instancesByListen.get(key);
         // an application's own listen wins over an ExternalService's
         if (!e || (e.instance.owner.id.kind === ApplicationKind.ExternalService && app.id.kind !== ApplicationKind.ExternalService)) {
-          instancesByListen.set(listenKey(listen), { instance: i, ...listen });
+          instancesByListen.set(key, { instance: i, ip: listen.ip, port: listen.port, proxied: listen.proxied });
         }
       }
     }
   }
   const byAddr = new Map<string, Instance>();
-  for (const { instance, ip, port } of instancesByListen.values()) {
+  for (const { instance, ip, port, proxied } of instancesByListen.values()) {
     if (!isIP(ip)) continue;
     const addr = joinHostPort(ip, port);
     if (byAddr.has(addr)) continue;
-    const preferred = instancesByListen.get(listenKey({ ip, port, proxied: true })) ?? instancesByListen.get(listenKey({ ip, port, proxied: false }));
+    // the proxied listen of the address, else the plain one; an entry is stored under its own listen, so
+    // a proxied entry is its own answer and a plain one is the fallback
+    const preferred = proxied ? undefined : instancesByListen.get(listenKey({ ip, port, proxied: true }));
     byAddr.set(addr, preferred?.instance ?? instance);
   }
 
