@@ -58,7 +58,11 @@ function upstreamsByDest(app: Application): Map<Application, Connection[]> {
  */
 export function connectionRecordingRules(apps: Applications, window: Window): Map<string, MetricValues[]> {
   const out = new Map<string, MetricValues[]>();
-  const emit = (rule: string, labels: Record<string, string>, values: Float32Array) => out.set(rule, [...(out.get(rule) ?? []), series(labels, values)]);
+  const emit = (rule: string, labels: Record<string, string>, values: Float32Array) => {
+    const list = out.get(rule);
+    if (list) list.push(series(labels, values));
+    else out.set(rule, [series(labels, values)]);
+  };
   const points = Math.floor((window.to - window.from) / window.step);
   const ones = new Float32Array(Math.max(points, 0)).fill(1);
   for (const app of apps.values()) {
