@@ -139,6 +139,29 @@ test('the annotated and table views say which source each project used and over 
   assert.match(none.stdout.toString(), /"nodes": 0,/);
 });
 
+test('without --at a stopped cache is read as of its last update; --at now and send use the clock', async () => {
+  // the demo's cache state was last written at 11:59:30 (production's queries); today is long after
+  const LAST_UPDATE = '2026-11-20T11:59:30Z';
+  const plain = await runCli(['show', '--data-dir', DEMO_DIR, '--no-profile', '--format', 'raw']);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.match(plain.stderr, new RegExp(`^warning: the metrics cache was last updated at ${LAST_UPDATE}, more than an hour ago: building the payload as of then`));
+  const pinned = await runCli(['show', '--data-dir', DEMO_DIR, '--no-profile', '--format', 'raw', '--at', LAST_UPDATE]);
+  assert.deepEqual(masked(plain.stdout), masked(pinned.stdout));
+  assert.equal(JSON.parse(plain.stdout.toString()).infra.nodes, 4);
+
+  const now = await runCli(['show', '--data-dir', DEMO_DIR, '--no-profile', '--format', 'raw', '--at', 'now']);
+  assert.equal(now.code, 0, now.stderr);
+  assert.match(now.stderr, /project "production": the cache ends at 1795175940, more than 3600s before/);
+  assert.equal(JSON.parse(now.stdout.toString()).infra.nodes, 0);
+
+  // send builds what Coroot would send now: no world from a stopped cache
+  const dry = await runCli(['send', '--data-dir', DEMO_DIR, '--no-profile', '--dry-run']);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.doesNotMatch(dry.stderr, /last updated/);
+  const body = dry.stdout.subarray(dry.stdout.indexOf('\r\n\r\n') + 4);
+  assert.equal(JSON.parse(body.toString()).infra.nodes, 0);
+});
+
 test('the annotated view of the demo leaks none of its secrets', async () => {
   for (const format of ['annotated', 'table', 'json', 'raw']) {
     const result = await runCli(['show', '--data-dir', DEMO_DIR, '--at', DEMO_NOW_ISO, '--format', format]);

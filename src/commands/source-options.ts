@@ -39,7 +39,7 @@ export function withSourceOptions<T>(y: Argv<T>): Argv<T & SourceArgs> {
     .option('global-clickhouse-address', { type: 'string', group: 'Sources:', describe: 'global ClickHouse of Coroot [env GLOBAL_CLICKHOUSE_ADDRESS]' })
     .option('coroot-version', { type: 'string', group: 'Sources:', describe: `instance.version to report [default ${DEFAULT_COROOT_VERSION}]` })
     .option('installation-type', { type: 'string', group: 'Sources:', describe: 'instance.installation_type [env INSTALLATION_TYPE]' })
-    .option('at', { type: 'string', group: 'Sources:', describe: 'build as of this time: RFC 3339 or unix seconds [default now]' })
+    .option('at', { type: 'string', group: 'Sources:', describe: "build as of this time: RFC 3339, unix seconds or now [default: now, or the last update of a cache that stopped more than an hour ago (a copied data-dir); send: now]" })
     .option('as-running', { type: 'boolean', default: false, group: 'Sources:', describe: 'model an already running Coroot: no start-up bootstrap, and unreadable project rows give what it sends then instead of an error' })
     .option('db-busy-timeout', { type: 'number', default: 2000, group: 'Sources:', describe: 'ms to wait for a SQLite lock held by Coroot' })
     .option('pg-timeout', { type: 'number', default: 10000, group: 'Sources:', describe: 'ms to wait for PostgreSQL to connect or answer' })
@@ -76,7 +76,11 @@ export function metricsArgs(args: SourceArgs, env: NodeJS.ProcessEnv): Pick<Buil
   };
 }
 
-export async function buildPayloadFromArgs(args: SourceArgs, io: IO): Promise<BuiltPayload & { bytes: Buffer }> {
+/**
+ * `wallClock`: without --at, build for now even when the data-dir's cache stopped updating (send, which
+ * sends what Coroot would send now); otherwise such a data-dir is built as of its cache's last update.
+ */
+export async function buildPayloadFromArgs(args: SourceArgs, io: IO, { wallClock = false } = {}): Promise<BuiltPayload & { bytes: Buffer }> {
   // loaded here rather than at the top: commands import this module for its options alone
   const [{ buildPayload, parseAt }, { encodePayload }] = await Promise.all([import('../model/build.js'), import('../model/payload-wire.js')]);
   // Coroot profiles exactly its collect(): the CPU profile starts before it and both stop after it.
@@ -93,6 +97,7 @@ export async function buildPayloadFromArgs(args: SourceArgs, io: IO): Promise<Bu
       corootVersion: args['coroot-version'] ?? DEFAULT_COROOT_VERSION,
       installationType: args['installation-type'] ?? (io.env.INSTALLATION_TYPE || undefined),
       at: args.at === undefined ? undefined : parseAt(args.at),
+      atLastCacheUpdate: !wallClock,
       asRunning: args['as-running'],
       dbBusyTimeoutMs: args['db-busy-timeout'],
       pgTimeoutMs: args['pg-timeout'],

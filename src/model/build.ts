@@ -22,8 +22,10 @@ export interface BuildOptions {
   coroot: CorootFlags;
   corootVersion: string;
   installationType: string | undefined;
-  /** unix seconds; undefined = now */
+  /** unix seconds; undefined = now, or the cache's last update when it stopped (see buildTime) */
   at: number | undefined;
+  /** false: undefined `at` is always the wall clock (send: Coroot sends what it has now) */
+  atLastCacheUpdate?: boolean;
   asRunning: boolean;
   dbBusyTimeoutMs: number;
   pgTimeoutMs: number;
@@ -52,14 +54,15 @@ export interface BuiltPayload {
   sources: ProjectSourceReport[];
 }
 
-/** --at: RFC 3339 or unix seconds. */
+/** --at: RFC 3339, unix seconds, or "now". */
 export function parseAt(text: string): number {
+  if (text === 'now') return Math.floor(Date.now() / 1000);
   if (/^-?\d+$/.test(text)) return Number(text);
   if (/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(text)) {
     const ms = Date.parse(text);
     if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
   }
-  throw usageError(`--at ${JSON.stringify(text)}: expected an RFC 3339 time (2026-11-20T12:00:00Z) or unix seconds`);
+  throw usageError(`--at ${JSON.stringify(text)}: expected an RFC 3339 time (2026-11-20T12:00:00Z), unix seconds or "now"`);
 }
 
 /** --source resolved against the data-dir: Coroot's cache is the default wherever Coroot left one. */
@@ -95,18 +98,47 @@ function sourcesNote(metrics: MetricsOptions, loader: MetricsLoader | undefined,
   return previous === undefined ? text : `${previous}; ${text}`;
 }
 
+const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+
+/**
+ * The time to build for without --at: the wall clock, except for a data-dir whose metrics cache stopped
+ * updating more than an hour ago (a copied data-dir, or a stopped Coroot). At the wall clock no world
+ * loads from such a cache, and a stopped Coroot sends nothing at all; as of the cache's last update the
+ * payload is the one Coroot sent last, which is what a copy is inspected for. `--at now` keeps the clock.
+ */
+async function buildTime(options: BuildOptions, metrics: MetricsOptions, dataDirPath: string, io: IO): Promise<number> {
+  const wallClock = Math.floor(Date.now() / 1000);
+  if (options.at !== undefined) return options.at;
+  if (options.atLastCacheUpdate === false || metrics.kind !== 'cache') return wallClock;
+  const { CacheStateDb, WORLD_WINDOW } = await import('../sources/cache/state.js');
+  let lastUpdate: number;
+  try {
+    const state = CacheStateDb.open(dataDirPath);
+    try {
+      lastUpdate = state.maxLastTs();
+    } finally {
+      state.close();
+    }
+  } catch {
+    return wallClock; // the cache loader reports an unreadable cache itself
+  }
+  if (lastUpdate === 0 || lastUpdate >= wallClock - WORLD_WINDOW) return wallClock;
+  io.warn(`the metrics cache was last updated at ${iso(lastUpdate)}, more than an hour ago: building the payload as of then, what Coroot last sent (--at now: as of now, without metrics)`);
+  return lastUpdate;
+}
+
 export async function buildPayload(options: BuildOptions, io: IO): Promise<BuiltPayload> {
   const config = loadCorootConfig(options.coroot, io.env);
   const configProjects = parseConfigProjects(config);
   const dataDir = openDataDir(config.dataDir.value);
   const uuid = readInstanceUuid(dataDir);
-  const now = options.at ?? Math.floor(Date.now() / 1000);
+  const metrics = metricsOptions(options, dataDir.path);
+  const now = await buildTime(options, metrics, dataDir.path, io);
   const stored = await openDatabase(config, dataDir.dbPath, options, io);
   let loader: MetricsLoader | undefined;
   try {
     const { database: db, changes } = options.asRunning ? { database: stored, changes: [] } : await applyBootstrap(stored, config, configProjects);
     for (const change of changes) io.warn(`${change} (applied here in memory, not written)`);
-    const metrics = metricsOptions(options, dataDir.path);
     // the world model is loaded only when there is a metrics source
     loader = metrics.kind === 'none'
       ? undefined

@@ -29,6 +29,7 @@ export async function reviewedBody(path: string, io: IO): Promise<Body> {
 }
 
 export async function builtBody(args: SourceArgs, io: IO): Promise<Body> {
-  const built = await buildPayloadFromArgs(args, io);
+  // Coroot sends what it has now: a stopped cache means no world, not the last payload
+  const built = await buildPayloadFromArgs(args, io, { wallClock: true });
   return { bytes: built.bytes, origin: `built from ${built.context.database}` };
 }

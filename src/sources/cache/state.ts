@@ -53,6 +53,18 @@ export class CacheStateDb {
     throw inputError(`the Coroot cache state ${this.path} has a last_ts that is not an integer for project ${projectId}: ${String(v)}`);
   }
 
+  /** max(last_ts) over every project and query: when the cache last stored anything; 0 when empty. */
+  maxLastTs(): number {
+    let row: unknown;
+    try {
+      row = this.db.prepare('SELECT max(last_ts) AS v FROM prometheus_query_state').get();
+    } catch (err) {
+      throw inputError(`cannot read the Coroot cache state ${this.path}: ${describe(err)}`, err);
+    }
+    const v = (row as { v: unknown } | undefined)?.v;
+    return typeof v === 'bigint' ? Number(v) : typeof v === 'number' && Number.isInteger(v) ? v : 0;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
