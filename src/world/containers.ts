@@ -25,8 +25,11 @@ export function mergeNanSum(dest: Series, ts: Series): Series {
   if (!ts) return dest;
   const out = new Float32Array(dest.length);
   for (let i = 0; i < out.length; i++) {
+    const a = dest[i]!;
+    const b = ts[i]!;
     let sum = 0;
-    for (const v of [dest[i]!, ts[i]!]) if (!Number.isNaN(v)) sum = Math.fround(sum + v);
+    if (!Number.isNaN(a)) sum = Math.fround(sum + a);
+    if (!Number.isNaN(b)) sum = Math.fround(sum + b);
     out[i] = sum;
   }
   return out;
@@ -54,9 +57,33 @@ export interface ContainersContext {
   ip2fqdn: Map<string, Set<string>>;
 }
 
-/** containerCache: by raw (machine_id, system_uuid, container_id) */
-export type ContainerCache = Map<string, { instance: Instance | null; container: Container | null }>;
-export const nodeContainerKey = (m: MetricValues) => `${m.machineId}\u0000${m.systemUuid}\u0000${m.containerId}`;
+interface ResolvedContainer { instance: Instance | null; container: Container | null }
+
+/**
+ * containerCache: by raw (machine_id, system_uuid, container_id). Nested maps, as the decoder shares
+ * label strings: a lookup per series then builds no key, where a joined key cost an allocation per series.
+ */
+export class ContainerCache {
+  private readonly byMachine = new Map<string, Map<string, Map<string, ResolvedContainer>>>();
+
+  get(m: MetricValues): ResolvedContainer | undefined {
+    return this.byMachine.get(m.machineId)?.get(m.systemUuid)?.get(m.containerId);
+  }
+
+  set(m: MetricValues, v: ResolvedContainer): void {
+    let bySystem = this.byMachine.get(m.machineId);
+    if (!bySystem) {
+      bySystem = new Map();
+      this.byMachine.set(m.machineId, bySystem);
+    }
+    let byContainer = bySystem.get(m.systemUuid);
+    if (!byContainer) {
+      byContainer = new Map();
+      bySystem.set(m.systemUuid, byContainer);
+    }
+    byContainer.set(m.containerId, v);
+  }
+}
 
 const instanceKey = (ns: string, name: string, node: NodeId) => `${ns}\u0000${name}\u0000${nodeKey(node)}`;
 const nsNameKey = (ns: string, name: string) => `${ns}\u0000${name}`;
@@ -100,7 +127,7 @@ export function externalServiceName(port: string): string {
 
 export function loadContainers(ctx: ContainersContext, metrics: Metrics): ContainerCache {
   const { apps } = ctx;
-  const containers: ContainerCache = new Map();
+  const containers = new ContainerCache();
   const instances = new Map<string, Instance>();
   const appsByNsName = new Map<string, Application>();
   const instancesByListen = new Map<string, Instance>();
@@ -110,7 +137,8 @@ export function loadContainers(ctx: ContainersContext, metrics: Metrics): Contai
     if (a.id.namespace !== '') appsByNsName.set(nsNameKey(a.id.namespace, a.id.name), a);
     for (const i of a.instances) {
       instances.set(instanceKey(a.id.namespace, i.name, instanceNodeId(i)), i);
-      for (const { listen } of i.tcpListens.values()) instancesByListen.set(listenKey(listen), i);
+      // tcpListens is keyed by listenKey
+      for (const key of i.tcpListens.keys()) instancesByListen.set(key, i);
     }
   }
 
@@ -124,7 +152,7 @@ export function loadContainers(ctx: ContainersContext, metrics: Metrics): Contai
   };
 
   /** getInstanceAndContainer */
-  const resolve = (node: Node | null, containerId: string): { instance: Instance | null; container: Container | null } => {
+  const resolve = (node: Node | null, containerId: string): ResolvedContainer => {
     const nodeId = node ? node.id : NO_NODE;
     const nodeNameValue = node ? nodeName(node) : '';
     if (!containerId.startsWith('/')) return { instance: null, container: null };
@@ -181,11 +209,10 @@ export function loadContainers(ctx: ContainersContext, metrics: Metrics): Contai
         if (instance) f?.(instance, null, m);
         continue;
       }
-      const cacheKey = nodeContainerKey(m);
-      let v = containers.get(cacheKey);
+      let v = containers.get(m);
       if (!v) {
         v = resolve(ctx.nodes.get(nodeKey(nodeIdFromLabels(m))) ?? null, m.containerId);
-        containers.set(cacheKey, v);
+        containers.set(m, v);
       }
       if (!v.instance || !v.container) continue;
       f?.(v.instance, v.container, m);
@@ -360,6 +387,8 @@ function resolveRemoteInstances(
 ): void {
   for (const app of ctx.apps.values()) {
     for (const instance of app.instances) {
+      if (instance.upstreams.size === 0) continue;
+      const rtts = rttByInstance.get(instanceKey(instance.owner.id.namespace, instance.name, instanceNodeId(instance)));
       for (const u of instance.upstreams.values()) {
         let remoteIP = u.actualRemoteIP;
         let remotePort = u.actualRemotePort;
@@ -373,7 +402,6 @@ function resolveRemoteInstances(
           ?? instancesByListen.get(listenKey({ ...l, proxied: false }))
           ?? instancesByListen.get(listenKey({ ...l, proxied: false, port: '0' }))
           ?? null;
-        const rtts = rttByInstance.get(instanceKey(instance.owner.id.namespace, instance.name, instanceNodeId(instance)));
         if (rtts) u.rtt = mergeAnySeries(u.rtt, rtts.get(u.actualRemoteIP) ?? null);
         const svc = ctx.servicesByClusterIP.get(u.serviceRemoteIP);
         if (svc && !u.remoteInstance) {

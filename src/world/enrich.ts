@@ -7,7 +7,7 @@
 import type { MetricValues } from '../sources/metrics.js';
 import { ApplicationKind } from './application-id.js';
 import { listenKey, type Applications, type Instance } from './applications.js';
-import { nodeContainerKey, type ContainerCache } from './containers.js';
+import type { ContainerCache } from './containers.js';
 import { isIP } from './netaddr.js';
 import type { ManagedInstances, Metrics } from './nodes.js';
 import { last } from './timeseries.js';
@@ -26,8 +26,8 @@ export function enrichInstances(apps: Applications, metrics: Metrics, managed: M
   for (const app of apps.values()) {
     for (const i of app.instances) {
       if (i.pod) instancesByPod.set(`${app.id.namespace}\u0000${i.name}`, i);
-      for (const { listen } of i.tcpListens.values()) {
-        const key = listenKey(listen);
+      // tcpListens is keyed by listenKey
+      for (const [key, { listen }] of i.tcpListens) {
         const e = instancesByListen.get(key);
         // an application's own listen wins over an ExternalService's
         if (!e || (e.instance.owner.id.kind === ApplicationKind.ExternalService && app.id.kind !== ApplicationKind.ExternalService)) {
@@ -76,7 +76,7 @@ export function enrichInstances(apps: Applications, metrics: Metrics, managed: M
 /** loadJVM's profiling flag: the JVM series must belong to a container already resolved from container metrics */
 export function loadJvmProfiling(metrics: Metrics, containers: ContainerCache): void {
   for (const m of metrics.get('container_jvm_profiling_status') ?? []) {
-    const v = containers.get(nodeContainerKey(m));
+    const v = containers.get(m);
     const name = m.labels.jvm ?? '';
     if (!v?.instance || name === '') continue;
     const instance = v.instance;
