@@ -269,12 +269,19 @@ export function loadContainers(ctx: ContainersContext, metrics: Metrics): Contai
   loadContainer('container_memory_limit', resource('memoryLimit'));
   loadContainer('container_oom_kills_total', counterIncrease('oomKills'));
   loadContainer('container_restarts', counterIncrease('restarts'));
+  // the key of an instance cannot change while containers load, so each instance's map is looked up by
+  // key once and then by the instance itself, sparing a joined key per series
+  const rttsOfInstance = new Map<Instance, Map<string, Series>>();
   loadContainer('container_net_latency', (instance, _c, m) => {
-    const key = instanceKey(instance.owner.id.namespace, instance.name, instanceNodeId(instance));
-    let rtts = rttByInstance.get(key);
+    let rtts = rttsOfInstance.get(instance);
     if (!rtts) {
-      rtts = new Map();
-      rttByInstance.set(key, rtts);
+      const key = instanceKey(instance.owner.id.namespace, instance.name, instanceNodeId(instance));
+      rtts = rttByInstance.get(key);
+      if (!rtts) {
+        rtts = new Map();
+        rttByInstance.set(key, rtts);
+      }
+      rttsOfInstance.set(instance, rtts);
     }
     rtts.set(m.destination, mergeAnySeries(rtts.get(m.destination) ?? null, m.values));
   });
@@ -282,12 +289,13 @@ export function loadContainers(ctx: ContainersContext, metrics: Metrics): Contai
     const parsed = splitHostPort(m.labels.listen_addr ?? '');
     if (!parsed) return;
     const listen: Listen = { ip: parsed[0], port: parsed[1], proxied: (m.labels.proxy ?? '') !== '' };
-    const existing = instance.tcpListens.get(listenKey(listen));
-    if (!existing?.active) instance.tcpListens.set(listenKey(listen), { listen, active: last(m.values) === 1 });
+    const key = listenKey(listen);
+    const existing = instance.tcpListens.get(key);
+    if (!existing?.active) instance.tcpListens.set(key, { listen, active: last(m.values) === 1 });
     if (isLoopbackIP(listen.ip)) {
       if (instance.node) instancesByListen.set(listenKey({ ...listen, ip: instanceNodeName(instance) }), instance);
     } else {
-      instancesByListen.set(listenKey(listen), instance);
+      instancesByListen.set(key, instance);
     }
   });
 
