@@ -201,6 +201,23 @@ export function loadContainers(ctx: ContainersContext, metrics: Metrics): Contai
     return { instance, container: getOrCreateContainer(instance, containerId, containerName) };
   };
 
+  // a node's many containers name it by the same raw labels: its id is worked out once per pair, not
+  // once per container (the node cache does not change while containers load)
+  const nodesByLabels = new Map<string, Map<string, Node | null>>();
+  const nodeOf = (m: MetricValues): Node | null => {
+    let bySystem = nodesByLabels.get(m.machineId);
+    if (!bySystem) {
+      bySystem = new Map();
+      nodesByLabels.set(m.machineId, bySystem);
+    }
+    let node = bySystem.get(m.systemUuid);
+    if (node === undefined) {
+      node = ctx.nodes.get(nodeKey(nodeIdFromLabels(m))) ?? null;
+      bySystem.set(m.systemUuid, node);
+    }
+    return node;
+  };
+
   const loadContainer = (queryName: string, f?: (instance: Instance, container: Container | null, m: MetricValues) => void) => {
     for (const m of metrics.get(queryName) ?? []) {
       const appIdLabel = m.labels.app_id ?? '';
@@ -211,7 +228,7 @@ export function loadContainers(ctx: ContainersContext, metrics: Metrics): Contai
       }
       let v = containers.get(m);
       if (!v) {
-        v = resolve(ctx.nodes.get(nodeKey(nodeIdFromLabels(m))) ?? null, m.containerId);
+        v = resolve(nodeOf(m), m.containerId);
         containers.set(m, v);
       }
       if (!v.instance || !v.container) continue;
