@@ -260,10 +260,11 @@ export class Applications {
   }
 
   getOrCreate(id: ApplicationId, custom: boolean): Application {
-    let app = this.get(id);
+    const key = appKey(id);
+    let app = this.byKey.get(key);
     if (!app) {
       app = newApplication(id, custom);
-      this.byKey.set(appKey(id), app);
+      this.byKey.set(key, app);
     }
     return app;
   }
