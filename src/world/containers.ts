@@ -65,9 +65,25 @@ interface ResolvedContainer { instance: Instance | null; container: Container | 
  */
 export class ContainerCache {
   private readonly byMachine = new Map<string, Map<string, Map<string, ResolvedContainer>>>();
+  // the entry last found or stored, in fields rather than an object allocated per entry: Prometheus
+  // sorts series by labels, so a container's series often come in a row
+  private lastMachineId = '';
+  private lastSystemUuid = '';
+  private lastContainerId = '';
+  private last: ResolvedContainer | undefined;
 
   get(m: MetricValues): ResolvedContainer | undefined {
-    return this.byMachine.get(m.machineId)?.get(m.systemUuid)?.get(m.containerId);
+    if (this.last && this.lastContainerId === m.containerId && this.lastMachineId === m.machineId && this.lastSystemUuid === m.systemUuid) return this.last;
+    const v = this.byMachine.get(m.machineId)?.get(m.systemUuid)?.get(m.containerId);
+    if (v) this.remember(m, v);
+    return v;
+  }
+
+  private remember(m: MetricValues, v: ResolvedContainer): void {
+    this.lastMachineId = m.machineId;
+    this.lastSystemUuid = m.systemUuid;
+    this.lastContainerId = m.containerId;
+    this.last = v;
   }
 
   set(m: MetricValues, v: ResolvedContainer): void {
@@ -82,6 +98,7 @@ export class ContainerCache {
       bySystem.set(m.systemUuid, byContainer);
     }
     byContainer.set(m.containerId, v);
+    this.remember(m, v);
   }
 }
 
