@@ -180,7 +180,9 @@ export function getOrCreateInstance(app: Application, name: string, node: Node |
   if (!instance) {
     instance = newInstance(name, app);
     app.instances.push(instance);
-    app.instancesByName.set(name, [...(app.instancesByName.get(name) ?? []), instance]);
+    const named = app.instancesByName.get(name);
+    if (named) named.push(instance);
+    else app.instancesByName.set(name, [instance]);
     if (node) instance.node = node;
   }
   return instance;
