@@ -108,7 +108,9 @@ export function splitLabels(kept: Record<string, string>): Omit<MetricValues, 'v
   };
   // destination_ip wins over destination whatever the order, so the outcome does not depend on key order
   let destinationIp = '';
-  for (const [key, value] of Object.entries(kept)) {
+  // for-in enumerates a plain object's own keys in Object.entries' order without an array per label
+  for (const key in kept) {
+    const value = kept[key]!;
     if (value === '') continue;
     switch (key) {
       case LabelMachineId: mv.machineId = value; break;

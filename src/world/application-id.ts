@@ -38,14 +38,16 @@ function parsesAsUint64(s: string): boolean {
 export function newApplicationId(clusterId: string, namespace: string, kind: string, name: string): ApplicationId {
   let k = kind;
   let n = name;
-  const parts = name.split('-');
-  const lastPart = parts[parts.length - 1]!;
-  if (kind === ApplicationKind.ReplicaSet && HEX.test(lastPart)) {
+  // the name's last dash-separated part and what precedes it, without splitting the name: a pod or a
+  // container names an application, tens of thousands of times in a large cluster
+  const dash = name.lastIndexOf('-');
+  const head = () => (dash < 0 ? '' : name.slice(0, dash));
+  if (kind === ApplicationKind.ReplicaSet && HEX.test(name.slice(dash + 1))) {
     k = ApplicationKind.Deployment;
-    n = parts.slice(0, -1).join('-');
-  } else if (kind === ApplicationKind.Job && parsesAsUint64(lastPart)) {
+    n = head();
+  } else if (kind === ApplicationKind.Job && parsesAsUint64(name.slice(dash + 1))) {
     k = ApplicationKind.CronJob;
-    n = parts.slice(0, -1).join('-');
+    n = head();
   } else if (kind === '' || kind === '<none>') {
     k = ApplicationKind.Pod;
   }

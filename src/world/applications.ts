@@ -180,7 +180,9 @@ export function getOrCreateInstance(app: Application, name: string, node: Node |
   if (!instance) {
     instance = newInstance(name, app);
     app.instances.push(instance);
-    app.instancesByName.set(name, [...(app.instancesByName.get(name) ?? []), instance]);
+    const named = app.instancesByName.get(name);
+    if (named) named.push(instance);
+    else app.instancesByName.set(name, [instance]);
     if (node) instance.node = node;
   }
   return instance;
@@ -260,10 +262,11 @@ export class Applications {
   }
 
   getOrCreate(id: ApplicationId, custom: boolean): Application {
-    let app = this.get(id);
+    const key = appKey(id);
+    let app = this.byKey.get(key);
     if (!app) {
       app = newApplication(id, custom);
-      this.byKey.set(appKey(id), app);
+      this.byKey.set(key, app);
     }
     return app;
   }

@@ -38,6 +38,15 @@ function hasValue(ts: Series): ts is Float32Array {
   return ts !== null && ts.some((v) => !Number.isNaN(v));
 }
 
+/** the first connection's series that has a value */
+function firstWithValue(conns: readonly Connection[], f: ConnectionSeries): Float32Array | undefined {
+  for (const c of conns) {
+    const ts = f(c);
+    if (hasValue(ts)) return ts;
+  }
+  return undefined;
+}
+
 /** the (destination application, connections) of each application's instances, in a stable order */
 function upstreamsByDest(app: Application): Map<Application, Connection[]> {
   const byDest = new Map<Application, Connection[]>();
@@ -45,7 +54,9 @@ function upstreamsByDest(app: Application): Map<Application, Connection[]> {
     for (const u of instance.upstreams.values()) {
       const dest = u.remoteInstance?.owner;
       if (!dest) continue;
-      byDest.set(dest, [...(byDest.get(dest) ?? []), u]);
+      const conns = byDest.get(dest);
+      if (conns) conns.push(u);
+      else byDest.set(dest, [u]);
     }
   }
   return byDest;
@@ -65,18 +76,28 @@ export function connectionRecordingRules(apps: Applications, window: Window): Ma
   };
   const points = Math.floor((window.to - window.from) / window.step);
   const ones = new Float32Array(Math.max(points, 0)).fill(1);
+  // an application's id string is asked for once per rule and connection: ids do not change here
+  const idStrings = new Map<Application, string>();
+  const idString = (app: Application): string => {
+    let s = idStrings.get(app);
+    if (s === undefined) {
+      s = applicationIdString(app.id);
+      idStrings.set(app, s);
+    }
+    return s;
+  };
   for (const app of apps.values()) {
-    const appId = applicationIdString(app.id);
+    const appId = idString(app);
     const byDest = upstreamsByDest(app);
     for (const [rule, tsF] of AGG_RULES) {
       for (const [dest, conns] of byDest) {
-        const ts = conns.map(tsF).find(hasValue);
-        if (ts) emit(rule, { app: appId, dest: applicationIdString(dest.id) }, ts);
+        const ts = firstWithValue(conns, tsF);
+        if (ts) emit(rule, { app: appId, dest: idString(dest) }, ts);
       }
     }
     for (const [dest, conns] of byDest) {
-      const rtt = conns.map((c) => c.rtt).find(hasValue);
-      if (rtt) emit(RR.netLatency, { app: appId, dest: applicationIdString(dest.id), agg: 'avg' }, rtt);
+      const rtt = firstWithValue(conns, (c) => c.rtt);
+      if (rtt) emit(RR.netLatency, { app: appId, dest: idString(dest), agg: 'avg' }, rtt);
     }
     for (const [dest, conns] of byDest) {
       const byKey = new Map<string, { proto: string; status: string; ts: Float32Array }>();
@@ -89,10 +110,10 @@ export function connectionRecordingRules(apps: Applications, window: Window): Ma
           }
         }
       }
-      for (const { proto, status, ts } of byKey.values()) emit(RR.l7Requests, { app: appId, dest: applicationIdString(dest.id), proto, status }, ts);
+      for (const { proto, status, ts } of byKey.values()) emit(RR.l7Requests, { app: appId, dest: idString(dest), proto, status }, ts);
       const byProto = new Map<string, Float32Array>();
       for (const c of conns) for (const [proto, ts] of c.requestsLatency) if (ts && !byProto.has(proto)) byProto.set(proto, ts);
-      for (const [proto, ts] of byProto) emit(RR.l7Latency, { app: appId, dest: applicationIdString(dest.id), proto }, ts);
+      for (const [proto, ts] of byProto) emit(RR.l7Latency, { app: appId, dest: idString(dest), proto }, ts);
     }
     // rr_connection_external_endpoints: a constant 1 per endpoint of every ExternalService destination, whatever the traffic
     if (ones.length === 0) continue;
@@ -108,7 +129,7 @@ export function connectionRecordingRules(apps: Applications, window: Window): Ma
     }
     for (const [dest, endpoints] of endpointsByDest) {
       for (const ep of [...endpoints].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))) {
-        emit(RR.externalEndpoints, { app: appId, dest: applicationIdString(dest.id), actual_destination: ep }, ones);
+        emit(RR.externalEndpoints, { app: appId, dest: idString(dest), actual_destination: ep }, ones);
       }
     }
   }

@@ -25,8 +25,11 @@ export function mergeNanSum(dest: Series, ts: Series): Series {
   if (!ts) return dest;
   const out = new Float32Array(dest.length);
   for (let i = 0; i < out.length; i++) {
+    const a = dest[i]!;
+    const b = ts[i]!;
     let sum = 0;
-    for (const v of [dest[i]!, ts[i]!]) if (!Number.isNaN(v)) sum = Math.fround(sum + v);
+    if (!Number.isNaN(a)) sum = Math.fround(sum + a);
+    if (!Number.isNaN(b)) sum = Math.fround(sum + b);
     out[i] = sum;
   }
   return out;
@@ -54,9 +57,50 @@ export interface ContainersContext {
   ip2fqdn: Map<string, Set<string>>;
 }
 
-/** containerCache: by raw (machine_id, system_uuid, container_id) */
-export type ContainerCache = Map<string, { instance: Instance | null; container: Container | null }>;
-export const nodeContainerKey = (m: MetricValues) => `${m.machineId}\u0000${m.systemUuid}\u0000${m.containerId}`;
+interface ResolvedContainer { instance: Instance | null; container: Container | null }
+
+/**
+ * containerCache: by raw (machine_id, system_uuid, container_id). Nested maps, as the decoder shares
+ * label strings: a lookup per series then builds no key, where a joined key cost an allocation per series.
+ */
+export class ContainerCache {
+  private readonly byMachine = new Map<string, Map<string, Map<string, ResolvedContainer>>>();
+  // the entry last found or stored, in fields rather than an object allocated per entry: Prometheus
+  // sorts series by labels, so a container's series often come in a row
+  private lastMachineId = '';
+  private lastSystemUuid = '';
+  private lastContainerId = '';
+  private last: ResolvedContainer | undefined;
+
+  get(m: MetricValues): ResolvedContainer | undefined {
+    if (this.last && this.lastContainerId === m.containerId && this.lastMachineId === m.machineId && this.lastSystemUuid === m.systemUuid) return this.last;
+    const v = this.byMachine.get(m.machineId)?.get(m.systemUuid)?.get(m.containerId);
+    if (v) this.remember(m, v);
+    return v;
+  }
+
+  private remember(m: MetricValues, v: ResolvedContainer): void {
+    this.lastMachineId = m.machineId;
+    this.lastSystemUuid = m.systemUuid;
+    this.lastContainerId = m.containerId;
+    this.last = v;
+  }
+
+  set(m: MetricValues, v: ResolvedContainer): void {
+    let bySystem = this.byMachine.get(m.machineId);
+    if (!bySystem) {
+      bySystem = new Map();
+      this.byMachine.set(m.machineId, bySystem);
+    }
+    let byContainer = bySystem.get(m.systemUuid);
+    if (!byContainer) {
+      byContainer = new Map();
+      bySystem.set(m.systemUuid, byContainer);
+    }
+    byContainer.set(m.containerId, v);
+    this.remember(m, v);
+  }
+}
 
 const instanceKey = (ns: string, name: string, node: NodeId) => `${ns}\u0000${name}\u0000${nodeKey(node)}`;
 const nsNameKey = (ns: string, name: string) => `${ns}\u0000${name}`;
@@ -100,7 +144,7 @@ export function externalServiceName(port: string): string {
 
 export function loadContainers(ctx: ContainersContext, metrics: Metrics): ContainerCache {
   const { apps } = ctx;
-  const containers: ContainerCache = new Map();
+  const containers = new ContainerCache();
   const instances = new Map<string, Instance>();
   const appsByNsName = new Map<string, Application>();
   const instancesByListen = new Map<string, Instance>();
@@ -110,7 +154,8 @@ export function loadContainers(ctx: ContainersContext, metrics: Metrics): Contai
     if (a.id.namespace !== '') appsByNsName.set(nsNameKey(a.id.namespace, a.id.name), a);
     for (const i of a.instances) {
       instances.set(instanceKey(a.id.namespace, i.name, instanceNodeId(i)), i);
-      for (const { listen } of i.tcpListens.values()) instancesByListen.set(listenKey(listen), i);
+      // tcpListens is keyed by listenKey
+      for (const key of i.tcpListens.keys()) instancesByListen.set(key, i);
     }
   }
 
@@ -124,7 +169,7 @@ export function loadContainers(ctx: ContainersContext, metrics: Metrics): Contai
   };
 
   /** getInstanceAndContainer */
-  const resolve = (node: Node | null, containerId: string): { instance: Instance | null; container: Container | null } => {
+  const resolve = (node: Node | null, containerId: string): ResolvedContainer => {
     const nodeId = node ? node.id : NO_NODE;
     const nodeNameValue = node ? nodeName(node) : '';
     if (!containerId.startsWith('/')) return { instance: null, container: null };
@@ -173,6 +218,23 @@ export function loadContainers(ctx: ContainersContext, metrics: Metrics): Contai
     return { instance, container: getOrCreateContainer(instance, containerId, containerName) };
   };
 
+  // a node's many containers name it by the same raw labels: its id is worked out once per pair, not
+  // once per container (the node cache does not change while containers load)
+  const nodesByLabels = new Map<string, Map<string, Node | null>>();
+  const nodeOf = (m: MetricValues): Node | null => {
+    let bySystem = nodesByLabels.get(m.machineId);
+    if (!bySystem) {
+      bySystem = new Map();
+      nodesByLabels.set(m.machineId, bySystem);
+    }
+    let node = bySystem.get(m.systemUuid);
+    if (node === undefined) {
+      node = ctx.nodes.get(nodeKey(nodeIdFromLabels(m))) ?? null;
+      bySystem.set(m.systemUuid, node);
+    }
+    return node;
+  };
+
   const loadContainer = (queryName: string, f?: (instance: Instance, container: Container | null, m: MetricValues) => void) => {
     for (const m of metrics.get(queryName) ?? []) {
       const appIdLabel = m.labels.app_id ?? '';
@@ -181,11 +243,10 @@ export function loadContainers(ctx: ContainersContext, metrics: Metrics): Contai
         if (instance) f?.(instance, null, m);
         continue;
       }
-      const cacheKey = nodeContainerKey(m);
-      let v = containers.get(cacheKey);
+      let v = containers.get(m);
       if (!v) {
-        v = resolve(ctx.nodes.get(nodeKey(nodeIdFromLabels(m))) ?? null, m.containerId);
-        containers.set(cacheKey, v);
+        v = resolve(nodeOf(m), m.containerId);
+        containers.set(m, v);
       }
       if (!v.instance || !v.container) continue;
       f?.(v.instance, v.container, m);
@@ -242,12 +303,19 @@ export function loadContainers(ctx: ContainersContext, metrics: Metrics): Contai
   loadContainer('container_memory_limit', resource('memoryLimit'));
   loadContainer('container_oom_kills_total', counterIncrease('oomKills'));
   loadContainer('container_restarts', counterIncrease('restarts'));
+  // the key of an instance cannot change while containers load, so each instance's map is looked up by
+  // key once and then by the instance itself, sparing a joined key per series
+  const rttsOfInstance = new Map<Instance, Map<string, Series>>();
   loadContainer('container_net_latency', (instance, _c, m) => {
-    const key = instanceKey(instance.owner.id.namespace, instance.name, instanceNodeId(instance));
-    let rtts = rttByInstance.get(key);
+    let rtts = rttsOfInstance.get(instance);
     if (!rtts) {
-      rtts = new Map();
-      rttByInstance.set(key, rtts);
+      const key = instanceKey(instance.owner.id.namespace, instance.name, instanceNodeId(instance));
+      rtts = rttByInstance.get(key);
+      if (!rtts) {
+        rtts = new Map();
+        rttByInstance.set(key, rtts);
+      }
+      rttsOfInstance.set(instance, rtts);
     }
     rtts.set(m.destination, mergeAnySeries(rtts.get(m.destination) ?? null, m.values));
   });
@@ -255,12 +323,13 @@ export function loadContainers(ctx: ContainersContext, metrics: Metrics): Contai
     const parsed = splitHostPort(m.labels.listen_addr ?? '');
     if (!parsed) return;
     const listen: Listen = { ip: parsed[0], port: parsed[1], proxied: (m.labels.proxy ?? '') !== '' };
-    const existing = instance.tcpListens.get(listenKey(listen));
-    if (!existing?.active) instance.tcpListens.set(listenKey(listen), { listen, active: last(m.values) === 1 });
+    const key = listenKey(listen);
+    const existing = instance.tcpListens.get(key);
+    if (!existing?.active) instance.tcpListens.set(key, { listen, active: last(m.values) === 1 });
     if (isLoopbackIP(listen.ip)) {
       if (instance.node) instancesByListen.set(listenKey({ ...listen, ip: instanceNodeName(instance) }), instance);
     } else {
-      instancesByListen.set(listenKey(listen), instance);
+      instancesByListen.set(key, instance);
     }
   });
 
@@ -360,6 +429,8 @@ function resolveRemoteInstances(
 ): void {
   for (const app of ctx.apps.values()) {
     for (const instance of app.instances) {
+      if (instance.upstreams.size === 0) continue;
+      const rtts = rttByInstance.get(instanceKey(instance.owner.id.namespace, instance.name, instanceNodeId(instance)));
       for (const u of instance.upstreams.values()) {
         let remoteIP = u.actualRemoteIP;
         let remotePort = u.actualRemotePort;
@@ -373,7 +444,6 @@ function resolveRemoteInstances(
           ?? instancesByListen.get(listenKey({ ...l, proxied: false }))
           ?? instancesByListen.get(listenKey({ ...l, proxied: false, port: '0' }))
           ?? null;
-        const rtts = rttByInstance.get(instanceKey(instance.owner.id.namespace, instance.name, instanceNodeId(instance)));
         if (rtts) u.rtt = mergeAnySeries(u.rtt, rtts.get(u.actualRemoteIP) ?? null);
         const svc = ctx.servicesByClusterIP.get(u.serviceRemoteIP);
         if (svc && !u.remoteInstance) {

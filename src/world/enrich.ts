@@ -7,7 +7,7 @@
 import type { MetricValues } from '../sources/metrics.js';
 import { ApplicationKind } from './application-id.js';
 import { listenKey, type Applications, type Instance } from './applications.js';
-import { nodeContainerKey, type ContainerCache } from './containers.js';
+import type { ContainerCache } from './containers.js';
 import { isIP } from './netaddr.js';
 import type { ManagedInstances, Metrics } from './nodes.js';
 import { last } from './timeseries.js';
@@ -20,16 +20,14 @@ function joinHostPort(host: string, port: string): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-export function enrichInstances(apps: Applications, metrics: Metrics, managed: ManagedInstances): void {
+/** instances by "ip:port" of their listens, an application's own listen winning over an ExternalService's */
+function instancesByAddress(apps: Applications): Map<string, Instance> {
   const instancesByListen = new Map<string, { instance: Instance; ip: string; port: string; proxied: boolean }>();
-  const instancesByPod = new Map<string, Instance>();
   for (const app of apps.values()) {
     for (const i of app.instances) {
-      if (i.pod) instancesByPod.set(`${app.id.namespace}\u0000${i.name}`, i);
-      for (const { listen } of i.tcpListens.values()) {
-        const key = listenKey(listen);
+      // tcpListens is keyed by listenKey
+      for (const [key, { listen }] of i.tcpListens) {
         const e = instancesByListen.get(key);
-        // an application's own listen wins over an ExternalService's
         if (!e || (e.instance.owner.id.kind === ApplicationKind.ExternalService && app.id.kind !== ApplicationKind.ExternalService)) {
           instancesByListen.set(key, { instance: i, ip: listen.ip, port: listen.port, proxied: listen.proxied });
         }
@@ -46,12 +44,28 @@ export function enrichInstances(apps: Applications, metrics: Metrics, managed: M
     const preferred = proxied ? undefined : instancesByListen.get(listenKey({ ip, port, proxied: true }));
     byAddr.set(addr, preferred?.instance ?? instance);
   }
+  return byAddr;
+}
+
+function instancesByPod(apps: Applications): Map<string, Instance> {
+  const byPod = new Map<string, Instance>();
+  for (const app of apps.values()) for (const i of app.instances) if (i.pod) byPod.set(`${app.id.namespace}\u0000${i.name}`, i);
+  return byPod;
+}
+
+export function enrichInstances(apps: Applications, metrics: Metrics, managed: ManagedInstances): void {
+  // built on first use: enrichment only marks instances, so the indexes are the same whenever they are
+  // built, and a cluster without database exporters needs neither
+  let byAddrIndex: Map<string, Instance> | null = null;
+  const byAddr = () => (byAddrIndex ??= instancesByAddress(apps));
+  let byPodIndex: Map<string, Instance> | null = null;
+  const byPod = () => (byPodIndex ??= instancesByPod(apps));
 
   for (const [queryName, type] of [['pg_up', 'postgres'], ['redis_up', 'redis'], ['mongo_up', 'mongodb'], ['memcached_up', 'memcached']] as const) {
     for (const m of metrics.get(queryName) ?? []) {
       const address = m.labels.address ?? '';
       if (address === '') continue;
-      byAddr.get(address)?.instrumented.add(type);
+      byAddr().get(address)?.instrumented.add(type);
     }
   }
 
@@ -61,10 +75,10 @@ export function enrichInstances(apps: Applications, metrics: Metrics, managed: M
     const ecId = m.labels.ec_instance_id ?? '';
     if (ecId !== '') return managed.ecById.get(ecId);
     const address = (m.labels.address ?? '') !== '' ? m.labels.address! : (m.labels.instance ?? '');
-    if (address !== '') return byAddr.get(address);
+    if (address !== '') return byAddr().get(address);
     const ns = NAMESPACE_LABELS.map((l) => m.labels[l] ?? '').find((v) => v !== '') ?? '';
     const pod = POD_LABELS.map((l) => m.labels[l] ?? '').find((v) => v !== '') ?? '';
-    return ns !== '' && pod !== '' ? instancesByPod.get(`${ns}\u0000${pod}`) : undefined;
+    return ns !== '' && pod !== '' ? byPod().get(`${ns}\u0000${pod}`) : undefined;
   };
   for (const [queryName, list] of metrics) {
     const family = FAMILIES.find(([prefix]) => queryName.startsWith(prefix));
@@ -76,7 +90,7 @@ export function enrichInstances(apps: Applications, metrics: Metrics, managed: M
 /** loadJVM's profiling flag: the JVM series must belong to a container already resolved from container metrics */
 export function loadJvmProfiling(metrics: Metrics, containers: ContainerCache): void {
   for (const m of metrics.get('container_jvm_profiling_status') ?? []) {
-    const v = containers.get(nodeContainerKey(m));
+    const v = containers.get(m);
     const name = m.labels.jvm ?? '';
     if (!v?.instance || name === '') continue;
     const instance = v.instance;

@@ -221,7 +221,9 @@ export function loadKubernetesMetadata(ctx: K8sContext, metrics: Metrics): Map<s
       const instance = pods.get(m.labels.uid ?? '');
       if (!instance) continue;
       const name = m.labels.container ?? '';
-      const container = getOrCreateContainer(instance, `/k8s/${m.labels.namespace ?? ''}/${m.labels.pod ?? ''}/${name}`, name);
+      // the id only matters for a new container: most series name one already known
+      const container = instance.containers.get(name)
+        ?? getOrCreateContainer(instance, `/k8s/${m.labels.namespace ?? ''}/${m.labels.pod ?? ''}/${name}`, name);
       if (query === 'kube_pod_init_container_info') container.initContainer = true;
     }
   }

@@ -17,7 +17,7 @@ import type { ApplicationDeploymentRecord, ProjectSettings } from '../sources/da
 import type { MetricsQuery, MetricValues, MetricsSource, Window } from '../sources/metrics.js';
 import { customSliQueries, parseCheckConfigs, type CheckConfigs, type CheckConfigText } from './check-configs.js';
 import { loadAppToAppConnections, connectionRecordingRules } from './connections.js';
-import { loadContainers, type ContainerCache } from './containers.js';
+import { ContainerCache, loadContainers } from './containers.js';
 import { attachDeployments } from './deployments.js';
 import { enrichInstances, loadJvmProfiling } from './enrich.js';
 import { calcApplicationCategories, groupCustomApplications, joinDBClusterComponents } from './grouping.js';
@@ -153,7 +153,7 @@ async function buildWorld(world: World, metrics: Metrics, ctx: BuildContext, pro
   const ip2fqdn = new Map<string, Set<string>>();
   const fqdn2ip = new Map<string, Set<string>>();
   let servicesByClusterIP = new Map<string, Service>();
-  let containers: ContainerCache = new Map();
+  let containers = new ContainerCache();
   const settings = {
     applicationCategorySettings: ctx.project.settings?.applicationCategorySettings ?? null,
   };

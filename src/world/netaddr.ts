@@ -83,7 +83,8 @@ export function classifyHost(host: string): IPClass {
 /** net.ParseIP(s).IsLoopback() of the standard library, which, unlike netaddr, unmaps ::ffff:a.b.c.d */
 export function isLoopbackIP(s: string): boolean {
   if (s.includes('%')) return false;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(s);
+  // only an address starting with a colon can be mapped; the test spares most addresses the regex
+  const mapped = s.charCodeAt(0) === 0x3a ? /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(s) : null;
   return classifyHost(mapped ? mapped[1]! : s) === 'loopback';
 }
 
