@@ -90,17 +90,16 @@ function corootCloud(input: OtherCallsInput, yaml: Record<string, unknown>): Oth
   const cloud = yaml.corootCloud as Record<string, unknown> | undefined;
   const inFile = cloud && typeof cloud === 'object' && cloud.apiKey;
   const inDb = inFile ? undefined : cloudInDatabase(input);
+  let active: boolean | null;
+  let state: string;
   if (inDb !== undefined) {
-    return {
-      id: 'coroot-cloud',
-      what: 'Coroot Cloud (AI root-cause analysis) API calls with X-INSTANCE-UUID / X-DEPLOYMENT-UUID headers, only when Coroot Cloud is connected',
-      method: 'GET/POST',
-      url: 'https://cloud.coroot.com/api/*',
-      from: 'coroot server',
-      active: inDb,
-      state: inDb ? 'on: connected (an API key is stored in the settings table)' : 'off: not connected (no API key in the config file or the settings table)',
-      control: 'do not connect Coroot Cloud, or disconnect it in Settings',
-    };
+    active = inDb;
+    state = inDb ? 'on: connected (an API key is stored in the settings table)' : 'off: not connected (no API key in the config file or the settings table)';
+  } else {
+    active = inFile ? true : null;
+    state = inFile
+      ? `on: corootCloud.apiKey is set in ${input.configFile}`
+      : 'not configured in the config file; it can also be connected in the UI (Settings → Coroot Cloud, stored in the database)';
   }
   return {
     id: 'coroot-cloud',
@@ -108,10 +107,8 @@ function corootCloud(input: OtherCallsInput, yaml: Record<string, unknown>): Oth
     method: 'GET/POST',
     url: 'https://cloud.coroot.com/api/*',
     from: 'coroot server',
-    active: inFile ? true : null,
-    state: inFile
-      ? `on: corootCloud.apiKey is set in ${input.configFile}`
-      : 'not configured in the config file; it can also be connected in the UI (Settings → Coroot Cloud, stored in the database)',
+    active,
+    state,
     control: 'do not connect Coroot Cloud, or disconnect it in Settings',
   };
 }
