@@ -14,7 +14,7 @@ import { collect, type BuildNotes } from './collect.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetricsLoader, MetricsOptions, PrometheusOptions } from './metrics-loader.js';
-import { describeReport, type MetricsSourceKind, type ProjectSourceReport } from './source-report.js';
+import { describeReport, iso, type MetricsSourceKind, type ProjectSourceReport } from './source-report.js';
 import type { Payload } from './payload-schema.js';
 
 
@@ -97,8 +97,6 @@ function sourcesNote(metrics: MetricsOptions, loader: MetricsLoader | undefined,
   }
   return previous === undefined ? text : `${previous}; ${text}`;
 }
-
-const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 
 /**
  * The time to build for without --at: the wall clock, except for a data-dir whose metrics cache stopped

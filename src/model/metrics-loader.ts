@@ -23,7 +23,7 @@ import { loadProjectWorld } from '../world/load.js';
 import { loadCurrentProjectWorld } from '../world/project.js';
 import { readCloudPricing } from '../world/pricing.js';
 import type { WorldLoader } from './collect.js';
-import type { ProjectSourceReport } from './source-report.js';
+import { iso, type ProjectSourceReport } from './source-report.js';
 
 export interface PrometheusOptions {
   /** URL for every project, or PROJECT=URL with a project id or name (repeatable) */
@@ -86,8 +86,6 @@ export interface MetricsLoader {
   reports: ProjectSourceReport[];
   close(): Promise<void>;
 }
-
-const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 
 /** Warnings shared by every source once LoadWorld ran; the world counts only when it loaded. */
 function reportWorld(project: ProjectRecord, world: LoadedWorld, io: IO, report: ProjectSourceReport): string | undefined {

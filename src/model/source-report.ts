@@ -19,7 +19,8 @@ export interface ProjectSourceReport {
   world?: { nodes: number; applications: number; failedQueries: number };
 }
 
-const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+/** Unix seconds as RFC 3339 UTC without fractional seconds, as the views and warnings print times. */
+export const iso = (t: number): string => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 
 /** The window and step a project's world was built over, or why it was not loaded. */
 export function describeWindow(r: ProjectSourceReport): string {
