@@ -259,6 +259,23 @@ describe('v4 chunks', () => {
     assert.equal(s.labels.a, '2');
   });
 
+  it('keeps labels named like Object.prototype members as ordinary labels (v4 and v3)', () => {
+    const pairs: Array<[string, string]> = [['__proto__', 'p'], ['constructor', 'c'], ['job', 'j']];
+    const spec: ChunkSpec = { ...SPEC, series: [{ hash: 1n, pairs, values: [1] }, { hash: 2n, pairs: [['job', 'k']], values: [2] }] };
+    for (const bytes of [chunkV4Bytes(spec), chunkV3Bytes(spec)]) {
+      const dest = read(file(bytes), GRID);
+      const s = dest.get(1n)!;
+      assert.deepEqual(Object.keys(s.labels), ['__proto__', 'constructor', 'job']);
+      assert.equal(s.labels.__proto__, 'p');
+      assert.equal(s.labels.constructor, 'c');
+      // an absent label reads as absent, not as an inherited member
+      const other = dest.get(2n)!.labels;
+      assert.equal(other.constructor, undefined);
+      assert.equal(other.toString, undefined);
+      assert.equal('hasOwnProperty' in other, false);
+    }
+  });
+
   it('splits values into 1 MiB blocks, a series never across two', () => {
     const n = 2300; // 480-byte series: 2184 fit a block
     const series = Array.from({ length: n }, (_, i) => ({ hash: BigInt(i + 1), pairs: [['i', String(i)]] as Array<[string, string]>, values: Array.from({ length: 120 }, (_, k) => (k % 9 === 0 ? NaN : i + k / 8)) }));

@@ -19,7 +19,7 @@
  * it adds and whose labels it reads.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { MetricValues } from '../metrics.js';
+import { newLabelMap, type MetricValues } from '../metrics.js';
 import { CacheFormatError } from './errors.js';
 import { fillAny, planFill, type FillFn, type FillPlan } from './fill.js';
 import { ChunkFileReader } from './file-reader.js';
@@ -197,7 +197,7 @@ function readV3(reader: ChunkFileReader, h: ChunkHeader, dest: SeriesSet, fill: 
     if (toSkip > 0) stream.skip(toSkip, `the labels of series ${m.hash}`);
     const raw = stream.read(bounded(m.size, 'a labels record'), `the labels of series ${m.hash}`);
     offset = (m.offset + m.size) >>> 0;
-    mv.labels = Object.create(null) as Record<string, string>;
+    mv.labels = newLabelMap();
     readNullSeparatedLabels(raw, mv);
   }
 }

@@ -98,26 +98,27 @@ export function fillAny(plan: FillPlan, out: Float32Array, src: Float32Array, st
 /**
  * FillAny on the same step with the points lined up (nearly every chunk): every source point is one
  * target point. What the general loop does then, without its clock: points are copied until either
- * grid ends, NaN written as the canonical NaN, and a chunk with no point in range still blanks the
- * point it starts at.
+ * grid ends, and a chunk with no point in range still blanks the point it starts at. A NaN is copied
+ * as it is: its bits may differ from the general loop's, but it reads as NaN all the same.
  */
 function copyAligned(plan: FillPlan, out: Float32Array, src: Float32Array, start: number): boolean {
   const from = start + plan.iSrc;
-  const n = Math.min(plan.length - plan.iSrc, out.length - plan.iDst);
+  const to = plan.iDst;
+  const n = Math.min(plan.length - plan.iSrc, out.length - to);
   if (n === 0) {
-    out[plan.iDst] = NaN;
+    out[to] = NaN;
     return false;
   }
-  let changed = false;
-  for (let k = 0; k < n; k++) {
+  let k = 0;
+  // a gap in a series is rare: scan to the first value while copying, then copy without looking
+  for (; k < n; k++) {
     const v = src[from + k]!;
-    if (Number.isNaN(v)) out[plan.iDst + k] = NaN;
-    else {
-      out[plan.iDst + k] = v;
-      changed = true;
-    }
+    out[to + k] = v;
+    if (!Number.isNaN(v)) break;
   }
-  return changed;
+  if (k === n) return false;
+  for (k++; k < n; k++) out[to + k] = src[from + k]!;
+  return true;
 }
 
 /**

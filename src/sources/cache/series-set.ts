@@ -5,7 +5,7 @@
  * (one BigInt per lookup), and new series take their points from shared slabs instead of one
  * ArrayBuffer each.
  */
-import type { MetricValues } from '../metrics.js';
+import { newLabelMap, type MetricValues } from '../metrics.js';
 import type { QueryGrid } from './fill.js';
 
 /** the points of this many series are allocated at once, up to SLAB_BYTES */
@@ -144,7 +144,7 @@ export class SeriesSet {
     if (this.createdIn[e] !== this.chunk) return null;
     const series = this.entrySeries[e]!;
     // a new series has an empty map already; only a second record for it in the chunk starts over
-    if (this.labelledIn[e] === this.chunk) series.labels = Object.create(null) as Record<string, string>;
+    if (this.labelledIn[e] === this.chunk) series.labels = newLabelMap();
     this.labelledIn[e] = this.chunk;
     return series;
   }
@@ -158,7 +158,7 @@ export class SeriesSet {
     const values = this.slab.subarray(this.slabUsed, this.slabUsed + n);
     this.slabUsed += n;
     return {
-      labels: Object.create(null) as Record<string, string>,
+      labels: newLabelMap(),
       machineId: '',
       systemUuid: '',
       containerId: '',
