@@ -142,7 +142,25 @@ export function externalServiceName(port: string): string {
   return service ? `external-${service}` : `external:${port}`;
 }
 
+/** loadContainers in two parts; see beginLoadingContainers */
+export interface ContainersLoad {
+  /** the rest of loadContainers, from container_net_latency on, with every query answered */
+  finish(metrics: Metrics): ContainerCache;
+}
+
+/** loadContainers */
 export function loadContainers(ctx: ContainersContext, metrics: Metrics): ContainerCache {
+  return beginLoadingContainers(ctx, metrics).finish(metrics);
+}
+
+/**
+ * The first part of loadContainers: the containers' own queries (info, CPU, memory, restarts), which are
+ * most of its work on a large cluster. It reads no per-instance connection query, so the recording world
+ * runs it while those are still being answered; the order of the reads, and with it the order in which
+ * instances and containers are created, is loadContainers' own.
+ */
+export function beginLoadingContainers(ctx: ContainersContext, answered: Metrics): ContainersLoad {
+  let metrics = answered;
   const { apps } = ctx;
   const containers = new ContainerCache();
   const instances = new Map<string, Instance>();
@@ -303,83 +321,88 @@ export function loadContainers(ctx: ContainersContext, metrics: Metrics): Contai
   loadContainer('container_memory_limit', resource('memoryLimit'));
   loadContainer('container_oom_kills_total', counterIncrease('oomKills'));
   loadContainer('container_restarts', counterIncrease('restarts'));
-  // the key of an instance cannot change while containers load, so each instance's map is looked up by
-  // key once and then by the instance itself, sparing a joined key per series
-  const rttsOfInstance = new Map<Instance, Map<string, Series>>();
-  loadContainer('container_net_latency', (instance, _c, m) => {
-    let rtts = rttsOfInstance.get(instance);
-    if (!rtts) {
-      const key = instanceKey(instance.owner.id.namespace, instance.name, instanceNodeId(instance));
-      rtts = rttByInstance.get(key);
-      if (!rtts) {
-        rtts = new Map();
-        rttByInstance.set(key, rtts);
-      }
-      rttsOfInstance.set(instance, rtts);
-    }
-    rtts.set(m.destination, mergeAnySeries(rtts.get(m.destination) ?? null, m.values));
-  });
-  loadContainer('container_net_tcp_listen_info', (instance, _c, m) => {
-    const parsed = splitHostPort(m.labels.listen_addr ?? '');
-    if (!parsed) return;
-    const listen: Listen = { ip: parsed[0], port: parsed[1], proxied: (m.labels.proxy ?? '') !== '' };
-    const key = listenKey(listen);
-    const existing = instance.tcpListens.get(key);
-    if (!existing?.active) instance.tcpListens.set(key, { listen, active: last(m.values) === 1 });
-    if (isLoopbackIP(listen.ip)) {
-      if (instance.node) instancesByListen.set(listenKey({ ...listen, ip: instanceNodeName(instance) }), instance);
-    } else {
-      instancesByListen.set(key, instance);
-    }
-  });
+  return {
+    finish(all: Metrics): ContainerCache {
+      metrics = all;
+      // the key of an instance cannot change while containers load, so each instance's map is looked up by
+      // key once and then by the instance itself, sparing a joined key per series
+      const rttsOfInstance = new Map<Instance, Map<string, Series>>();
+      loadContainer('container_net_latency', (instance, _c, m) => {
+        let rtts = rttsOfInstance.get(instance);
+        if (!rtts) {
+          const key = instanceKey(instance.owner.id.namespace, instance.name, instanceNodeId(instance));
+          rtts = rttByInstance.get(key);
+          if (!rtts) {
+            rtts = new Map();
+            rttByInstance.set(key, rtts);
+          }
+          rttsOfInstance.set(instance, rtts);
+        }
+        rtts.set(m.destination, mergeAnySeries(rtts.get(m.destination) ?? null, m.values));
+      });
+      loadContainer('container_net_tcp_listen_info', (instance, _c, m) => {
+        const parsed = splitHostPort(m.labels.listen_addr ?? '');
+        if (!parsed) return;
+        const listen: Listen = { ip: parsed[0], port: parsed[1], proxied: (m.labels.proxy ?? '') !== '' };
+        const key = listenKey(listen);
+        const existing = instance.tcpListens.get(key);
+        if (!existing?.active) instance.tcpListens.set(key, { listen, active: last(m.values) === 1 });
+        if (isLoopbackIP(listen.ip)) {
+          if (instance.node) instancesByListen.set(listenKey({ ...listen, ip: instanceNodeName(instance) }), instance);
+        } else {
+          instancesByListen.set(key, instance);
+        }
+      });
 
-  loadConnection('container_net_tcp_successful_connects', (c, m) => (c.successfulConnections = mergeNanSum(c.successfulConnections, m.values)));
-  loadConnection('container_net_tcp_connection_time_seconds', (c, m) => (c.connectionTime = mergeNanSum(c.connectionTime, m.values)));
-  loadConnection('container_net_tcp_bytes_sent', (c, m) => (c.bytesSent = mergeNanSum(c.bytesSent, m.values)));
-  loadConnection('container_net_tcp_bytes_received', (c, m) => (c.bytesReceived = mergeNanSum(c.bytesReceived, m.values)));
-  loadConnection('container_net_tcp_failed_connects', (c, m) => (c.failedConnections = mergeNanSum(c.failedConnections, m.values)));
-  loadConnection('container_net_tcp_active_connections', (c, m) => (c.active = mergeNanSum(c.active, m.values)));
-  loadConnection('container_net_tcp_retransmits', (c, m) => (c.retransmissions = mergeNanSum(c.retransmissions, m.values)));
-  for (const [q, protocol] of L7_COUNT) {
-    loadConnection(q, (c, m) => {
-      const proto = protocol === 'rabbitmq' || protocol === 'nats' ? `${protocol}-${m.labels.method ?? ''}` : protocol;
-      let byStatus = c.requestsCount.get(proto);
-      if (!byStatus) {
-        byStatus = new Map();
-        c.requestsCount.set(proto, byStatus);
+      loadConnection('container_net_tcp_successful_connects', (c, m) => (c.successfulConnections = mergeNanSum(c.successfulConnections, m.values)));
+      loadConnection('container_net_tcp_connection_time_seconds', (c, m) => (c.connectionTime = mergeNanSum(c.connectionTime, m.values)));
+      loadConnection('container_net_tcp_bytes_sent', (c, m) => (c.bytesSent = mergeNanSum(c.bytesSent, m.values)));
+      loadConnection('container_net_tcp_bytes_received', (c, m) => (c.bytesReceived = mergeNanSum(c.bytesReceived, m.values)));
+      loadConnection('container_net_tcp_failed_connects', (c, m) => (c.failedConnections = mergeNanSum(c.failedConnections, m.values)));
+      loadConnection('container_net_tcp_active_connections', (c, m) => (c.active = mergeNanSum(c.active, m.values)));
+      loadConnection('container_net_tcp_retransmits', (c, m) => (c.retransmissions = mergeNanSum(c.retransmissions, m.values)));
+      for (const [q, protocol] of L7_COUNT) {
+        loadConnection(q, (c, m) => {
+          const proto = protocol === 'rabbitmq' || protocol === 'nats' ? `${protocol}-${m.labels.method ?? ''}` : protocol;
+          let byStatus = c.requestsCount.get(proto);
+          if (!byStatus) {
+            byStatus = new Map();
+            c.requestsCount.set(proto, byStatus);
+          }
+          const status = m.labels.status ?? '';
+          byStatus.set(status, mergeNanSum(byStatus.get(status) ?? null, m.values));
+        });
       }
-      const status = m.labels.status ?? '';
-      byStatus.set(status, mergeNanSum(byStatus.get(status) ?? null, m.values));
-    });
-  }
-  for (const [q, protocol] of L7_LATENCY) {
-    loadConnection(q, (c, m) => c.requestsLatency.set(protocol, mergeNanSum(c.requestsLatency.get(protocol) ?? null, m.values)));
-  }
-  // histograms only create connections here; their values feed no connection rule
-  for (const q of L7_HISTOGRAM) loadConnection(q, () => undefined);
-  for (const q of INBOUND) loadContainer(`${q}_count`);
-  for (const q of INBOUND) loadContainer(`${q}_histogram`);
-  loadContainer('container_dns_requests_total');
-  loadContainer('container_dns_requests_latency');
-  const volume = (field: 'capacityBytes' | 'usedBytes') => (instance: Instance, _c: Container | null, m: MetricValues) => {
-    const mountPoint = m.labels.mount_point ?? '';
-    let v = instance.volumes.find((x) => x.mountPoint === mountPoint);
-    if (!v) {
-      v = { mountPoint, name: new LabelLastValue(), device: new LabelLastValue(), capacityBytes: null, usedBytes: null };
-      instance.volumes.push(v);
-    }
-    v.name.update(m.values, m.labels.volume ?? '', ctx.window);
-    v.device.update(m.values, m.labels.device ?? '', ctx.window);
-    v[field] = mergeAnySeries(v[field], m.values);
+      for (const [q, protocol] of L7_LATENCY) {
+        loadConnection(q, (c, m) => c.requestsLatency.set(protocol, mergeNanSum(c.requestsLatency.get(protocol) ?? null, m.values)));
+      }
+      // histograms only create connections here; their values feed no connection rule
+      for (const q of L7_HISTOGRAM) loadConnection(q, () => undefined);
+      for (const q of INBOUND) loadContainer(`${q}_count`);
+      for (const q of INBOUND) loadContainer(`${q}_histogram`);
+      loadContainer('container_dns_requests_total');
+      loadContainer('container_dns_requests_latency');
+      const volume = (field: 'capacityBytes' | 'usedBytes') => (instance: Instance, _c: Container | null, m: MetricValues) => {
+        const mountPoint = m.labels.mount_point ?? '';
+        let v = instance.volumes.find((x) => x.mountPoint === mountPoint);
+        if (!v) {
+          v = { mountPoint, name: new LabelLastValue(), device: new LabelLastValue(), capacityBytes: null, usedBytes: null };
+          instance.volumes.push(v);
+        }
+        v.name.update(m.values, m.labels.volume ?? '', ctx.window);
+        v.device.update(m.values, m.labels.device ?? '', ctx.window);
+        v[field] = mergeAnySeries(v[field], m.values);
+      };
+      loadContainer('container_volume_size', volume('capacityBytes'));
+      loadContainer('container_volume_used', volume('usedBytes'));
+      loadContainer('container_gpu_usage_percent');
+      loadContainer('container_gpu_memory_usage_percent');
+
+      resolveRemoteInstances(ctx, appsByNsName, instancesByListen, rttByInstance);
+      createExternalServices(ctx, instancesByListen);
+      return containers;
+    },
   };
-  loadContainer('container_volume_size', volume('capacityBytes'));
-  loadContainer('container_volume_used', volume('usedBytes'));
-  loadContainer('container_gpu_usage_percent');
-  loadContainer('container_gpu_memory_usage_percent');
-
-  resolveRemoteInstances(ctx, appsByNsName, instancesByListen, rttByInstance);
-  createExternalServices(ctx, instancesByListen);
-  return containers;
 }
 
 /** loadPromJobStatuses: the `up` series by (job, instance), the later one winning */

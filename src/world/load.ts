@@ -17,7 +17,7 @@ import type { ApplicationDeploymentRecord, ProjectSettings } from '../sources/da
 import type { MetricsQuery, MetricValues, MetricsSource, Window } from '../sources/metrics.js';
 import { customSliQueries, parseCheckConfigs, type CheckConfigs, type CheckConfigText } from './check-configs.js';
 import { loadAppToAppConnections, connectionRecordingRules } from './connections.js';
-import { ContainerCache, loadContainers } from './containers.js';
+import { beginLoadingContainers, ContainerCache, type ContainersLoad } from './containers.js';
 import { attachDeployments } from './deployments.js';
 import { enrichInstances, loadJvmProfiling } from './enrich.js';
 import { calcApplicationCategories, groupCustomApplications, joinDBClusterComponents } from './grouping.js';
@@ -143,25 +143,52 @@ interface BuildContext {
  */
 const NOT_FOR_CONNECTIONS: ReadonlySet<Stage> = new Set(['enrich_instances', 'load_jvm', 'calc_app_categories', 'load_flux_resources', 'load_argocd_resources']);
 
+/** the world-building stages, after get_check_configs and query */
+const BUILD_STAGES: readonly Stage[] = STAGES.slice(2);
+const stagesBefore = (name: Stage): readonly Stage[] => BUILD_STAGES.slice(0, BUILD_STAGES.indexOf(name));
+const stagesFrom = (name: Stage): readonly Stage[] => BUILD_STAGES.slice(BUILD_STAGES.indexOf(name));
+
 /**
- * The world-building stages after the query stage, timed into `profile`; the recording world passes a
- * profile without a stage map, so nothing of it is timed.
+ * What a world stage sees of a query still in flight: a stage that runs early may pass over it (loadNodes
+ * walks every query for the node_* ones), but any use of its series is a bug in the split between early
+ * and late stages and fails loudly instead of silently seeing no series.
  */
-async function buildWorld(world: World, metrics: Metrics, ctx: BuildContext, profile: ConstructorProfile): Promise<void> {
+function inFlight(name: string): MetricValues[] {
+  return new Proxy([], {
+    get: () => {
+      throw new Error(`internal error: a world stage read ${name} before it was answered`);
+    },
+  });
+}
+
+type StageSteps = Partial<Record<Stage, (metrics: Metrics) => void | Promise<void>>>;
+
+/**
+ * The world-building stages of one world; the state they hand on to each other lives in their closure.
+ * beginContainers runs the first part of load_containers ahead of the stage (see beginLoadingContainers).
+ */
+function worldStages(world: World, ctx: BuildContext): { steps: StageSteps; beginContainers: (metrics: Metrics) => void } {
   const nodes: NodeCache = new Map();
   const managed = newManagedInstances();
   const ip2fqdn = new Map<string, Set<string>>();
   const fqdn2ip = new Map<string, Set<string>>();
   let servicesByClusterIP = new Map<string, Service>();
   let containers = new ContainerCache();
+  let containersLoad: ContainersLoad | null = null;
+  const beginContainers = (metrics: Metrics) => {
+    loadKubeStateMetricsRequired(world, metrics);
+    containersLoad = beginLoadingContainers({
+      window: world.window, clusterId: world.projectId, customApplications, nodes, apps: world.applications, servicesByClusterIP, ip2fqdn,
+    }, metrics);
+  };
   const settings = {
     applicationCategorySettings: ctx.project.settings?.applicationCategorySettings ?? null,
   };
   const customApplications = Object.entries(ctx.project.settings?.customApplications ?? {})
     .map(([name, cfg]): [string, readonly string[]] => [name, cfg?.instancePatterns ?? []]);
-  const steps: Partial<Record<Stage, () => void | Promise<void>>> = {
-    load_nodes: () => loadNodes(world, metrics, nodes, ctx.pricing),
-    load_fqdn: () => {
+  const steps: StageSteps = {
+    load_nodes: (metrics) => loadNodes(world, metrics, nodes, ctx.pricing),
+    load_fqdn: (metrics) => {
       for (const m of metrics.get('ip_to_fqdn') ?? []) {
         const ip = m.labels.ip ?? '';
         const fqdn = m.labels.fqdn ?? '';
@@ -171,26 +198,24 @@ async function buildWorld(world: World, metrics: Metrics, ctx: BuildContext, pro
         if (ip !== '') fqdn2ip.get(fqdn)!.add(ip);
       }
     },
-    load_fargate_nodes: () => loadFargateNodes(world, metrics, nodes),
-    load_k8s_metadata: () => {
+    load_fargate_nodes: (metrics) => loadFargateNodes(world, metrics, nodes),
+    load_k8s_metadata: (metrics) => {
       loadKubeStateMetricsInstalled(world, metrics);
       servicesByClusterIP = loadKubernetesMetadata({ window: world.window, clusterId: world.projectId, nodes: world.nodes, apps: world.applications }, metrics);
     },
-    load_flux_resources: () => loadFluxResources(world, metrics),
-    load_argocd_resources: () => loadArgoCDResources(world, metrics),
-    load_rds_metadata: () => loadRdsMetadata(world, metrics, managed, world.applications),
-    load_elasticache_metadata: () => loadElasticacheMetadata(world, metrics, managed, world.applications),
-    load_rds: () => loadRds(metrics, managed, ctx.pricing),
+    load_flux_resources: (metrics) => loadFluxResources(world, metrics),
+    load_argocd_resources: (metrics) => loadArgoCDResources(world, metrics),
+    load_rds_metadata: (metrics) => loadRdsMetadata(world, metrics, managed, world.applications),
+    load_elasticache_metadata: (metrics) => loadElasticacheMetadata(world, metrics, managed, world.applications),
+    load_rds: (metrics) => loadRds(metrics, managed, ctx.pricing),
     load_elasticache: () => loadElasticache(managed, ctx.pricing),
-    load_containers: () => {
-      loadKubeStateMetricsRequired(world, metrics);
-      containers = loadContainers({
-        window: world.window, clusterId: world.projectId, customApplications, nodes, apps: world.applications, servicesByClusterIP, ip2fqdn,
-      }, metrics);
+    load_containers: (metrics) => {
+      if (!containersLoad) beginContainers(metrics);
+      containers = containersLoad!.finish(metrics);
     },
-    load_app_to_app_connections: () => loadAppToAppConnections(world.applications, metrics, fqdn2ip, world.projectId),
-    load_jvm: () => loadJvmProfiling(metrics, containers),
-    enrich_instances: () => enrichInstances(world.applications, metrics, managed),
+    load_app_to_app_connections: (metrics) => loadAppToAppConnections(world.applications, metrics, fqdn2ip, world.projectId),
+    load_jvm: (metrics) => loadJvmProfiling(metrics, containers),
+    enrich_instances: (metrics) => enrichInstances(world.applications, metrics, managed),
     calc_app_categories: () => calcApplicationCategories(world.applications, settings),
     group_custom_applications: () => groupCustomApplications(world.applications, world.projectId, settings),
     join_db_cluster_components: () => joinDBClusterComponents(world.applications, world.projectId, settings),
@@ -207,9 +232,18 @@ async function buildWorld(world: World, metrics: Metrics, ctx: BuildContext, pro
       if (problem) ctx.warnings.push(problem);
     },
   };
-  for (const name of STAGES.slice(2)) {
+  return { steps, beginContainers };
+}
+
+/**
+ * Runs `stages` of a world in order, timed into `profile` (the recording world passes a profile without a
+ * stage map, so nothing of it is timed). Between stages, answers that arrived meanwhile get a turn.
+ */
+async function runStages(steps: StageSteps, metrics: Metrics, ctx: BuildContext, profile: ConstructorProfile, stages: readonly Stage[]): Promise<void> {
+  for (const name of stages) {
     if (ctx.connectionsOnly && NOT_FOR_CONNECTIONS.has(name)) continue;
-    await stage(profile, name, () => steps[name]?.());
+    await stage(profile, name, () => steps[name]?.(metrics));
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 
@@ -226,29 +260,48 @@ async function instanceToInstanceMetrics(
   return { metrics, failures };
 }
 
-/**
- * The rr_connection_* series Coroot's cache would hold: built from a recording world over the same
- * window, or null (with the reason in warnings) when its queries failed.
- */
-async function rebuildConnectionRules(
-  project: ProjectRef, window: Window, raw: MetricsMap, ctx: BuildContext, extra: { metrics: MetricsMap; failures: Failures }, warnings: string[],
-): Promise<Map<string, MetricValues[]> | null> {
-  const { failures } = extra;
-  const metrics: MetricsMap = new Map([...raw, ...extra.metrics]);
-  if (failures.length > 0) {
-    warnings.push(`connections between applications not rebuilt: ${failures.length} queries failed; the last: ${failures[failures.length - 1]!.message}`);
-    return null;
-  }
-  // insertion order of the map is the query order Coroot's world would see: QUERIES first
+const INSTANCE_TO_INSTANCE: ReadonlySet<string> = new Set(QUERIES.filter((d) => d.instanceToInstance).map((d) => d.name));
+
+/** the query order Coroot's recording world would see: QUERIES first, then the rest as they came */
+function inQueriesOrder(metrics: MetricsMap): MetricsMap {
   const ordered: MetricsMap = new Map();
   for (const d of QUERIES) {
     const m = metrics.get(d.name);
     if (m) ordered.set(d.name, m);
   }
   for (const [name, m] of metrics) if (!ordered.has(name)) ordered.set(name, m);
+  return ordered;
+}
+
+/**
+ * The rr_connection_* series Coroot's cache would hold: built from a recording world over the same
+ * window, or null (with the reason in warnings) when its queries failed. The recording world's stages
+ * before load_containers, and the first part of load_containers, need only the batch: they run while its
+ * own per-instance queries (the slowest of all on a large cluster) are still being answered, and so does
+ * `meanwhile`. Only the rest waits for them.
+ */
+async function rebuildConnectionRules(
+  project: ProjectRef, window: Window, raw: MetricsMap, ctx: BuildContext,
+  extra: Promise<{ metrics: MetricsMap; failures: Failures }>, warnings: string[], meanwhile: () => Promise<void>,
+): Promise<Map<string, MetricValues[]> | null> {
   const recording = newWorld(project.id, window, window.step);
   // the cache updater builds its world without pricing and without timing into the stats profile
-  await buildWorld(recording, ordered, { project, pricing: { model: null, custom: ctx.pricing.custom }, warnings, connectionsOnly: true }, { stages: null, queries: null });
+  const recordingCtx: BuildContext = { project, pricing: { model: null, custom: ctx.pricing.custom }, warnings, connectionsOnly: true };
+  const noProfile: ConstructorProfile = { stages: null, queries: null };
+  const { steps, beginContainers } = worldStages(recording, recordingCtx);
+  const answered: MetricsMap = new Map(raw);
+  for (const name of INSTANCE_TO_INSTANCE) answered.set(name, inFlight(name));
+  const early = inQueriesOrder(answered);
+  await runStages(steps, early, recordingCtx, noProfile, stagesBefore('load_containers'));
+  beginContainers(early);
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  await meanwhile();
+  const { metrics, failures } = await extra;
+  if (failures.length > 0) {
+    warnings.push(`connections between applications not rebuilt: ${failures.length} queries failed; the last: ${failures[failures.length - 1]!.message}`);
+    return null;
+  }
+  await runStages(steps, inQueriesOrder(new Map([...raw, ...metrics])), recordingCtx, noProfile, stagesFrom('load_containers'));
   return connectionRecordingRules(recording.applications, window);
 }
 
@@ -259,7 +312,7 @@ async function rebuildConnectionRules(
  */
 async function queryBatch(
   source: MetricsSource, project: ProjectRef, window: Window, rawStep: number, checkConfigs: CheckConfigs, profile: ConstructorProfile, options: LoadOptions, ctx: BuildContext,
-  out: { metrics: MetricsMap; failures: Failures; warnings: string[] },
+  out: { metrics: MetricsMap; failures: Failures; warnings: string[] }, beforeRules: (answered: Metrics) => Promise<void>,
 ): Promise<void> {
   const batch = constructorQueries(window, rawStep, customSliQueries(checkConfigs));
   const results = new Map<string, MetricValues[]>();
@@ -275,12 +328,16 @@ async function queryBatch(
   const extra = rebuilt.length > 0 ? instanceToInstanceMetrics(source, window, options.signal, out.warnings) : null;
   await Promise.all(batch.filter((q) => !isRebuilt(q)).map(async (q) => record(q, await runQuery(source, q, options.signal, out.failures, out.warnings))));
   if (extra) {
-    const instanceMetrics = await extra;
     let rules: Map<string, MetricValues[]> | null = null;
     if (out.failures.length === 0) {
       const raw: MetricsMap = new Map();
       for (const q of batch) if (results.has(q.name)) raw.set(q.name, results.get(q.name)!);
-      rules = await rebuildConnectionRules(project, window, raw, ctx, instanceMetrics, out.warnings);
+      // the batch's order, the rebuilt queries in their places
+      const answered: MetricsMap = new Map();
+      for (const q of batch) answered.set(q.name, results.get(q.name) ?? inFlight(q.name));
+      rules = await rebuildConnectionRules(project, window, raw, ctx, extra, out.warnings, () => beforeRules(answered));
+    } else {
+      await extra;
     }
     for (const q of rebuilt) record(q, rules?.get(q.name) ?? []);
   }
@@ -329,12 +386,22 @@ export async function loadProjectWorld(
     warnings: world.warnings,
   };
   const metrics: MetricsMap = new Map();
-  await stage(profile, 'query', () => queryBatch(source, project, aligned, rawStep, world.checkConfigs, profile, options, ctx, { metrics, failures: world.failures, warnings: world.warnings }));
+  const { steps } = worldStages(world, ctx);
+  // with rebuilt connections, the stages before the first that reads them run while the rebuild waits for
+  // its own queries (inside the query stage's time); the rest once every query is in
+  let builtEarly: readonly Stage[] = [];
+  const beforeRules = async (answered: Metrics) => {
+    builtEarly = stagesBefore('load_app_to_app_connections');
+    await runStages(steps, answered, ctx, profile, builtEarly);
+  };
+  await stage(profile, 'query', () => queryBatch(
+    source, project, aligned, rawStep, world.checkConfigs, profile, options, ctx, { metrics, failures: world.failures, warnings: world.warnings }, beforeRules,
+  ));
   if (world.failures.length > 0) {
     const last = world.failures[world.failures.length - 1]!;
     world.error = `${world.failures.length} of the world's queries failed; the last: ${last.message}`;
     return finish();
   }
-  await buildWorld(world, metrics, ctx, profile);
+  await runStages(steps, metrics, ctx, profile, BUILD_STAGES.slice(builtEarly.length));
   return finish();
 }
