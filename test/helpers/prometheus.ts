@@ -13,6 +13,8 @@ import { ensureDebianPackages, freePort } from './services.js';
 export interface PrometheusServer {
   url: string;
   port: number;
+  /** the server's process id (the world benchmark pins it to some cores) */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startPrometheus(openMetricsFiles: string[]): Promise<Prome
     return {
       url,
       port,
+      pid: started.pid!,
       stop: async () => {
         await stopChild(started);
         rmSync(dir, { recursive: true, force: true });
