@@ -57,42 +57,43 @@ function getJobOwners(metrics: readonly MetricValues[], clusterId: string): Map<
   return owners;
 }
 
+/** the application a kube_pod_info series' pod belongs to, from its owner labels; null when it has none */
+function podOwner(ctx: K8sContext, m: MetricValues, jobOwners: Map<string, ApplicationId>): ApplicationId | null {
+  const pod = m.labels.pod ?? '';
+  const ns = m.labels.namespace ?? '';
+  const ownerName = m.labels.created_by_name ?? '';
+  const ownerKind = m.labels.created_by_kind ?? '';
+  const nodeName = m.labels.node ?? '';
+  if (ownerKind === '' || ownerKind === '<none>' || ownerKind === 'Node') {
+    return newApplicationId(ctx.clusterId, ns, ApplicationKind.StaticPods, pod.endsWith(`-${nodeName}`) ? pod.slice(0, pod.length - nodeName.length - 1) : pod);
+  }
+  if (ownerKind === ApplicationKind.SparkApplication || ownerKind === ApplicationKind.ArgoWorkflow) {
+    return newApplicationId(ctx.clusterId, ns, ownerKind, ownerName.replace(JOB_SUFFIX, ''));
+  }
+  if (ownerKind === ApplicationKind.Job) return jobOwners.get(podKey(ns, ownerName)) ?? newApplicationId(ctx.clusterId, ns, ownerKind, ownerName);
+  if (ownerName !== '') return newApplicationId(ctx.clusterId, ns, ownerKind, ownerName);
+  return null;
+}
+
 /** podInfo: pod instances by uid; sets KubeStateMetrics.Installed through the caller */
 function podInfo(ctx: K8sContext, metrics: readonly MetricValues[], jobOwners: Map<string, ApplicationId>): Map<string, Instance> {
   const pods = new Map<string, Instance>();
-  const podOwners = new Map<string, ApplicationId>();
   const podsOwnedByPods: Instance[] = [];
   const k8sNodes = new Map<string, Node>();
   for (const n of ctx.nodes) k8sNodes.set(n.k8sName.value(), n);
 
   for (const m of metrics) {
-    const pod = m.labels.pod ?? '';
-    const ns = m.labels.namespace ?? '';
-    const ownerName = m.labels.created_by_name ?? '';
-    const ownerKind = m.labels.created_by_kind ?? '';
-    const nodeName = m.labels.node ?? '';
     const uid = m.labels.uid ?? '';
     if (uid === '') continue;
-    const node = k8sNodes.get(nodeName) ?? null;
-    let appId: ApplicationId;
-    if (ownerKind === '' || ownerKind === '<none>' || ownerKind === 'Node') {
-      appId = newApplicationId(ctx.clusterId, ns, ApplicationKind.StaticPods, pod.endsWith(`-${nodeName}`) ? pod.slice(0, pod.length - nodeName.length - 1) : pod);
-    } else if (ownerKind === ApplicationKind.SparkApplication || ownerKind === ApplicationKind.ArgoWorkflow) {
-      appId = newApplicationId(ctx.clusterId, ns, ownerKind, ownerName.replace(JOB_SUFFIX, ''));
-    } else if (ownerKind === ApplicationKind.Job) {
-      appId = jobOwners.get(podKey(ns, ownerName)) ?? newApplicationId(ctx.clusterId, ns, ownerKind, ownerName);
-    } else if (ownerName !== '') {
-      appId = newApplicationId(ctx.clusterId, ns, ownerKind, ownerName);
-    } else {
-      continue;
-    }
-    podOwners.set(podKey(ns, pod), appId);
+    const node = k8sNodes.get(m.labels.node ?? '') ?? null;
+    const appId = podOwner(ctx, m, jobOwners);
+    if (!appId) continue;
     let instance = pods.get(uid);
     if (!instance) {
       const app = ctx.apps.getOrCreate(appId, false);
       // a CronJob's pods are its jobs' instances; the CronJob itself gets none from kube_pod_info
       if (appId.kind === ApplicationKind.CronJob) continue;
-      instance = getOrCreateInstance(app, pod, node);
+      instance = getOrCreateInstance(app, m.labels.pod ?? '', node);
       instance.pod ??= { phase: '', ip: '' };
       pods.set(uid, instance);
     }
@@ -106,7 +107,15 @@ function podInfo(ctx: K8sContext, metrics: readonly MetricValues[], jobOwners: M
     }
     if (appId.kind === ApplicationKind.Pod) podsOwnedByPods.push(instance);
   }
-  // pods created by a bare pod belong to that pod's owner
+  if (podsOwnedByPods.length === 0) return pods;
+  // pods created by a bare pod belong to that pod's owner: every pod's owner, the last series' winning,
+  // is only needed then (a map of them all cost a key per series on every cluster)
+  const podOwners = new Map<string, ApplicationId>();
+  for (const m of metrics) {
+    if ((m.labels.uid ?? '') === '') continue;
+    const appId = podOwner(ctx, m, jobOwners);
+    if (appId) podOwners.set(podKey(m.labels.namespace ?? '', m.labels.pod ?? ''), appId);
+  }
   for (const instance of podsOwnedByPods) {
     const ownerOfOwner = podOwners.get(podKey(instance.owner.id.namespace, instance.owner.id.name));
     if (!ownerOfOwner) continue;
