@@ -26,15 +26,15 @@ export const ANNOTATION_BY_LABEL: Readonly<Record<string, string>> = {
 
 export type Annotations = Map<string, LabelLastValue>;
 
-/** ApplicationAnnotations.UpdateFromLabels */
-export function updateAnnotations(annotations: Annotations, labels: Record<string, string>, values: Series, window: Window): void {
+/** ApplicationAnnotations.UpdateFromLabels; `annotations` gives the map to write to, asked for on the first annotation */
+export function updateAnnotations(annotations: () => Annotations, labels: Record<string, string>, values: Series, window: Window): void {
   for (const [label, value] of Object.entries(labels)) {
     const annotation = ANNOTATION_BY_LABEL[label];
     if (!annotation || value === '') continue;
-    let lv = annotations.get(annotation);
+    let lv = annotations().get(annotation);
     if (!lv) {
       lv = new LabelLastValue();
-      annotations.set(annotation, lv);
+      annotations().set(annotation, lv);
     }
     lv.update(values, value, window);
   }
@@ -51,7 +51,8 @@ export const listenKey = (l: Listen): string => `${l.ip}\u0000${l.port}\u0000${l
 export interface Container {
   id: string;
   name: string;
-  applicationTypes: Set<string>;
+  /** written through own(container, 'applicationTypes') */
+  applicationTypes: ReadonlySet<string>;
   initContainer: boolean;
   cpuLimit: Series;
   cpuUsage: Series;
@@ -109,14 +110,15 @@ export interface Instance {
   containers: Map<string, Container>;
   /** listen key → active */
   tcpListens: Map<string, { listen: Listen; active: boolean }>;
-  /** by ConnectionKey (destination, actual destination) */
-  upstreams: Map<string, Connection>;
-  annotations: Annotations;
+  /** by ConnectionKey (destination, actual destination); written through own(instance, 'upstreams') */
+  upstreams: ReadonlyMap<string, Connection>;
+  /** written through own(instance, 'annotations') */
+  annotations: ReadonlyMap<string, LabelLastValue>;
   clusterName: LabelLastValue;
-  /** the instrumented database type (Postgres/Mysql/Redis/Mongodb/Memcached set by enrichInstances) */
-  instrumented: Set<string>;
-  /** JVM name → profiling enabled */
-  jvmProfiling: Map<string, boolean>;
+  /** the instrumented database type (Postgres/Mysql/Redis/Mongodb/Memcached set by enrichInstances); written through own() */
+  instrumented: ReadonlySet<string>;
+  /** JVM name → profiling enabled; written through own() */
+  jvmProfiling: ReadonlyMap<string, boolean>;
   volumes: Volume[];
 }
 
@@ -145,10 +147,59 @@ export function newApplication(id: ApplicationId, custom: boolean): Application 
   };
 }
 
+/** A shared collection that refuses writes: a bug that writes to one fails loudly. */
+class NoEntries<K> extends Map<K, never> {
+  override set(): never {
+    throw new Error('internal error: a write to the shared empty collection (use own())');
+  }
+
+  override delete(): never {
+    return this.set();
+  }
+
+  override clear(): never {
+    return this.set();
+  }
+}
+class NoMembers<T> extends Set<T> {
+  override add(): never {
+    throw new Error('internal error: a write to the shared empty collection (use own())');
+  }
+
+  override delete(): never {
+    return this.add();
+  }
+
+  override clear(): never {
+    return this.add();
+  }
+}
+
+/**
+ * Shared by every instance and container until its first entry: a large cluster has tens of thousands of
+ * them, most without connections, annotations, instrumented types, JVMs or application types, and an
+ * empty collection each was a third of what a world build keeps alive (and the collector copies).
+ */
+const NO_ENTRIES: ReadonlyMap<never, never> = new NoEntries<never>();
+const NO_MEMBERS: ReadonlySet<never> = new NoMembers<never>();
+
+type LazyCollection = 'upstreams' | 'annotations' | 'instrumented' | 'jvmProfiling' | 'applicationTypes';
+type Writable<T> = T extends ReadonlyMap<infer K, infer V> ? Map<K, V> : T extends ReadonlySet<infer E> ? Set<E> : never;
+
+/** the object's own collection `field`, made on the first write */
+export function own<T extends { [F in LazyCollection]?: ReadonlyMap<string, unknown> | ReadonlySet<string> }, F extends LazyCollection & keyof T>(
+  owner: T, field: F,
+): Writable<T[F]> {
+  const current = owner[field];
+  if (current === NO_ENTRIES) owner[field] = new Map() as T[F];
+  else if (current === NO_MEMBERS) owner[field] = new Set() as T[F];
+  return owner[field] as Writable<T[F]>;
+}
+
 export function newInstance(name: string, owner: Application): Instance {
   return {
     name, owner, node: null, pod: null, rdsEngine: null, elasticacheEngine: null, containers: new Map(), tcpListens: new Map(),
-    upstreams: new Map(), annotations: new Map(), clusterName: new LabelLastValue(), instrumented: new Set(), jvmProfiling: new Map(),
+    upstreams: NO_ENTRIES, annotations: NO_ENTRIES, clusterName: new LabelLastValue(), instrumented: NO_MEMBERS, jvmProfiling: NO_ENTRIES,
     volumes: [],
   };
 }
@@ -192,7 +243,7 @@ export function getOrCreateContainer(instance: Instance, id: string, name: strin
   let c = instance.containers.get(name);
   if (!c) {
     c = {
-      id, name, applicationTypes: new Set(), initContainer: false, cpuLimit: null, cpuUsage: null, cpuDelay: null, throttledTime: null,
+      id, name, applicationTypes: NO_MEMBERS, initContainer: false, cpuLimit: null, cpuUsage: null, cpuDelay: null, throttledTime: null,
       memoryLimit: null, memoryRss: null, oomKills: null, restarts: null,
     };
     instance.containers.set(name, c);

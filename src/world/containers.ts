@@ -9,7 +9,7 @@ import type { ApplicationId } from '../model/application-id.js';
 import type { MetricValues, Window } from '../sources/metrics.js';
 import { ApplicationKind, newApplicationId } from './application-id.js';
 import {
-  getOrCreateContainer, getOrCreateInstance, instanceNodeId, instanceNodeName, listenKey,
+  getOrCreateContainer, getOrCreateInstance, instanceNodeId, instanceNodeName, listenKey, own,
   type Application, type Applications, type Connection, type Container, type Instance, type Listen,
 } from './applications.js';
 import { globMatch } from './glob.js';
@@ -290,7 +290,7 @@ export function beginLoadingContainers(ctx: ContainersContext, answered: Metrics
         successfulConnections: null, active: null, failedConnections: null, connectionTime: null, bytesSent: null, bytesReceived: null,
         retransmissions: null, rtt: null, requestsCount: new Map(), requestsLatency: new Map(),
       };
-      instance.upstreams.set(key, c);
+      own(instance, 'upstreams').set(key, c);
     }
     return c;
   };
@@ -310,7 +310,7 @@ export function beginLoadingContainers(ctx: ContainersContext, answered: Metrics
     if (c) c[field] = mergeAnySeries(c[field], increase(m.values, status));
   };
   loadContainer('container_info');
-  loadContainer('container_application_type', (_i, container, m) => container?.applicationTypes.add(m.labels.application_type ?? ''));
+  loadContainer('container_application_type', (_i, container, m) => container && own(container, 'applicationTypes').add(m.labels.application_type ?? ''));
   loadContainer('container_cpu_limit', resource('cpuLimit'));
   loadContainer('container_cpu_usage', resource('cpuUsage'));
   loadContainer('container_cpu_delay', resource('cpuDelay'));

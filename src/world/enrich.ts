@@ -6,7 +6,7 @@
  */
 import type { MetricValues } from '../sources/metrics.js';
 import { ApplicationKind } from './application-id.js';
-import { listenKey, type Applications, type Instance } from './applications.js';
+import { listenKey, own, type Applications, type Instance } from './applications.js';
 import type { ContainerCache } from './containers.js';
 import { isIP } from './netaddr.js';
 import type { ManagedInstances, Metrics } from './nodes.js';
@@ -65,7 +65,10 @@ export function enrichInstances(apps: Applications, metrics: Metrics, managed: M
     for (const m of metrics.get(queryName) ?? []) {
       const address = m.labels.address ?? '';
       if (address === '') continue;
-      byAddr().get(address)?.instrumented.add(type);
+      {
+        const instance = byAddr().get(address);
+        if (instance) own(instance, 'instrumented').add(type);
+      }
     }
   }
 
@@ -83,7 +86,10 @@ export function enrichInstances(apps: Applications, metrics: Metrics, managed: M
   for (const [queryName, list] of metrics) {
     const family = FAMILIES.find(([prefix]) => queryName.startsWith(prefix));
     if (!family) continue;
-    for (const m of list) findInstance(m)?.instrumented.add(family[1]);
+    for (const m of list) {
+      const instance = findInstance(m);
+      if (instance) own(instance, 'instrumented').add(family[1]);
+    }
   }
 }
 
@@ -94,7 +100,7 @@ export function loadJvmProfiling(metrics: Metrics, containers: ContainerCache): 
     const name = m.labels.jvm ?? '';
     if (!v?.instance || name === '') continue;
     const instance = v.instance;
-    if (last(m.values) > 0) instance.jvmProfiling.set(name, true);
-    else if (!instance.jvmProfiling.has(name)) instance.jvmProfiling.set(name, false);
+    if (last(m.values) > 0) own(instance, 'jvmProfiling').set(name, true);
+    else if (!instance.jvmProfiling.has(name)) own(instance, 'jvmProfiling').set(name, false);
   }
 }

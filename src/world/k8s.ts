@@ -7,7 +7,7 @@ import type { ApplicationId } from '../model/application-id.js';
 import type { MetricValues, Window } from '../sources/metrics.js';
 import { ApplicationKind, newApplicationId } from './application-id.js';
 import {
-  getOrCreateContainer, getOrCreateInstance, listenKey, updateAnnotations, type Application, type Applications, type Instance,
+  getOrCreateContainer, getOrCreateInstance, listenKey, own, updateAnnotations, type Application, type Applications, type Instance,
 } from './applications.js';
 import { isIP } from './netaddr.js';
 import type { Node } from './model.js';
@@ -208,7 +208,7 @@ export function loadKubernetesMetadata(ctx: K8sContext, metrics: Metrics): Map<s
   podLabels(metrics.get('kube_pod_labels') ?? [], pods, ctx.window);
   for (const m of metrics.get('kube_pod_annotations') ?? []) {
     const instance = pods.get(m.labels.uid ?? '');
-    if (instance) updateAnnotations(instance.annotations, m.labels, m.values, ctx.window);
+    if (instance) updateAnnotations(() => own(instance, 'annotations'), m.labels, m.values, ctx.window);
   }
   const appsByPodIP = new Map<string, Application>();
   for (const pod of pods.values()) if (pod.pod && pod.pod.ip !== '') appsByPodIP.set(pod.pod.ip, pod.owner);
@@ -251,7 +251,7 @@ function loadWorkloadAnnotations(ctx: K8sContext, metrics: Metrics): void {
   for (const [query, kind, nameLabel] of kinds) {
     for (const m of metrics.get(query) ?? []) {
       const app = ctx.apps.get(newApplicationId(ctx.clusterId, m.labels.namespace ?? '', kind, m.labels[nameLabel] ?? ''));
-      if (app) updateAnnotations(app.annotations, m.labels, m.values, ctx.window);
+      if (app) updateAnnotations(() => app.annotations, m.labels, m.values, ctx.window);
     }
   }
 }
