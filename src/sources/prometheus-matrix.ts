@@ -167,13 +167,11 @@ export class LabelValues {
 class MatrixReader {
   private pos = 0;
   private readonly token: Token = { start: 0, end: 0, escaped: false, nonAscii: false };
-  /** the allow-list, sorted: a series' signature lists its values in this order */
+  /** the allow-list, sorted: a series' label set is its values in this order */
   private readonly names: string[];
   private readonly nameBytes: Buffer[];
   /** the current series' allow-listed value numbers by name index (-1: absent), and the order they appeared in */
   private readonly slots: Int32Array;
-  /** the signature's code units, reused */
-  private readonly codes: number[];
   private readonly order: number[] = [];
   /** where the integer and fraction digits of the last number scanned end */
   private intEnd = 0;
@@ -183,7 +181,12 @@ class MatrixReader {
   private blockUsed = 0;
   private blockSize: number;
   private readonly n: number;
-  readonly series = new Map<string, MetricValues>();
+  /** the series in order of first sight, and their label sets (one value number per allow-listed name) */
+  readonly series: MetricValues[] = [];
+  private labelSets = new Int32Array(1024);
+  private labelSetHashes = new Int32Array(64);
+  /** open addressing over label sets: series number + 1, 0 for a free slot */
+  private table = new Int32Array(128);
   readonly warnings: string[] = [];
 
   constructor(
@@ -192,7 +195,6 @@ class MatrixReader {
     this.names = [...labels].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     this.nameBytes = this.names.map((name) => Buffer.from(name));
     this.slots = new Int32Array(this.names.length);
-    this.codes = new Array<number>(2 * this.names.length).fill(0);
     this.n = pointsCount(window);
     this.blockSize = this.n * 4;
   }
@@ -540,15 +542,20 @@ class MatrixReader {
         order.push(index);
       } while (this.more(RBRACE));
     }
-    const signature = this.signature();
-    let series = this.series.get(signature);
-    if (!series) {
-      // keys in order of appearance, so the object enumerates as JSON.parse's would
-      const kept: Record<string, string> = {};
-      for (const index of order) kept[this.names[index]!] = this.labelValues.text(slots[index]!);
-      series = metricValues(kept, this.newValues());
-      this.series.set(signature, series);
+    const hash = this.labelSetHash();
+    const mask = this.table.length - 1;
+    let slot = hash & mask;
+    for (; ; slot = (slot + 1) & mask) {
+      const entry = this.table[slot]!;
+      if (entry === 0) break;
+      if (this.labelSetHashes[entry - 1] === hash && this.sameLabelSet(entry - 1)) return this.series[entry - 1]!;
     }
+    // keys in order of appearance, so the object enumerates as JSON.parse's would
+    const kept: Record<string, string> = {};
+    for (const index of order) kept[this.names[index]!] = this.labelValues.text(slots[index]!);
+    const series = metricValues(kept, this.newValues());
+    this.remember(slot, hash);
+    this.series.push(series);
     return series;
   }
 
@@ -568,16 +575,50 @@ class MatrixReader {
     return this.labelValues.ascii(b, t.start, t.end, hash);
   }
 
-  /** Equal allow-listed label sets, and only those, share a signature: each value's number in two code units. */
-  private signature(): string {
-    const codes = this.codes;
+  /** a hash of the current series' label set (its allow-listed value numbers) */
+  private labelSetHash(): number {
     const slots = this.slots;
-    for (let i = 0; i < slots.length; i++) {
-      codes[2 * i] = (slots[i]! + 1) & 0xffff;
-      codes[2 * i + 1] = (slots[i]! + 1) >>> 16;
+    let hash = 0x811c9dc5 | 0;
+    for (let i = 0; i < slots.length; i++) hash = Math.imul(hash ^ slots[i]!, 0x01000193);
+    return hash ^ (hash >>> 15);
+  }
+
+  /** whether series `n` has the current series' label set: equal allow-listed label sets, and only those, merge */
+  private sameLabelSet(n: number): boolean {
+    const slots = this.slots;
+    const k = slots.length;
+    const sets = this.labelSets;
+    for (let i = 0, at = n * k; i < k; i++, at++) if (sets[at] !== slots[i]) return false;
+    return true;
+  }
+
+  /** stores the current label set as the next series', in the free table slot `slot` */
+  private remember(slot: number, hash: number): void {
+    const n = this.series.length;
+    const k = this.slots.length;
+    if ((n + 1) * k > this.labelSets.length) {
+      const sets = new Int32Array(Math.max(2 * this.labelSets.length, (n + 1) * k));
+      sets.set(this.labelSets);
+      this.labelSets = sets;
     }
-    // one flat string: concatenating pieces leaves a rope that the map lookup flattens again
-    return String.fromCharCode.apply(null, codes);
+    this.labelSets.set(this.slots, n * k);
+    if (n === this.labelSetHashes.length) {
+      const hashes = new Int32Array(2 * n);
+      hashes.set(this.labelSetHashes);
+      this.labelSetHashes = hashes;
+    }
+    this.labelSetHashes[n] = hash;
+    this.table[slot] = n + 1;
+    if (2 * (n + 1) > this.table.length) {
+      const table = new Int32Array(2 * this.table.length);
+      const mask = table.length - 1;
+      for (let e = 0; e <= n; e++) {
+        let i = this.labelSetHashes[e]! & mask;
+        while (table[i] !== 0) i = (i + 1) & mask;
+        table[i] = e + 1;
+      }
+      this.table = table;
+    }
   }
 
   private values(values: Float32Array): void {
@@ -680,6 +721,6 @@ export function decodeMatrix(
     throw err;
   }
   const metrics: MetricValues[] = [];
-  for (const series of reader.series.values()) if (hasData(series.values)) metrics.push(series);
+  for (const series of reader.series) if (hasData(series.values)) metrics.push(series);
   return { metrics, warnings: reader.warnings };
 }

@@ -114,7 +114,8 @@ export interface Instance {
   upstreams: ReadonlyMap<string, Connection>;
   /** written through own(instance, 'annotations') */
   annotations: ReadonlyMap<string, LabelLastValue>;
-  clusterName: LabelLastValue;
+  /** the database cluster the pod's labels name; null until one does */
+  clusterName: LabelLastValue | null;
   /** the instrumented database type (Postgres/Mysql/Redis/Mongodb/Memcached set by enrichInstances); written through own() */
   instrumented: ReadonlySet<string>;
   /** JVM name → profiling enabled; written through own() */
@@ -199,7 +200,7 @@ export function own<T extends { [F in LazyCollection]?: ReadonlyMap<string, unkn
 export function newInstance(name: string, owner: Application): Instance {
   return {
     name, owner, node: null, pod: null, rdsEngine: null, elasticacheEngine: null, containers: new Map(), tcpListens: new Map(),
-    upstreams: NO_ENTRIES, annotations: NO_ENTRIES, clusterName: new LabelLastValue(), instrumented: NO_MEMBERS, jvmProfiling: NO_ENTRIES,
+    upstreams: NO_ENTRIES, annotations: NO_ENTRIES, clusterName: null, instrumented: NO_MEMBERS, jvmProfiling: NO_ENTRIES,
     volumes: [],
   };
 }

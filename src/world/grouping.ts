@@ -61,7 +61,7 @@ export function joinDBClusterComponents(apps: Applications, clusterId: string, s
   const clusters = new Map<string, AppGroup>();
   for (const app of apps.values()) {
     for (const instance of app.instances) {
-      const clusterName = instance.clusterName.value();
+      const clusterName = instance.clusterName?.value() ?? '';
       if (clusterName === '') continue;
       const id = newApplicationId(clusterId, app.id.namespace, ApplicationKind.DatabaseCluster, clusterName);
       let cluster = clusters.get(appKey(id));

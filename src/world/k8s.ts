@@ -12,7 +12,7 @@ import {
 import { isIP } from './netaddr.js';
 import type { Node } from './model.js';
 import type { Metrics } from './nodes.js';
-import { last } from './timeseries.js';
+import { LabelLastValue, last } from './timeseries.js';
 
 const JOB_SUFFIX = /-([a-z0-9]{5}|\d{10,})$/;
 /** the kube_pod_init_container_* and kube_pod_container_* queries, in QUERIES order */
@@ -167,7 +167,7 @@ function podLabels(metrics: readonly MetricValues[], pods: Map<string, Instance>
       continue;
     }
     if (cluster !== '') {
-      instance.clusterName.update(m.values, cluster, window);
+      (instance.clusterName ??= new LabelLastValue()).update(m.values, cluster, window);
       if (manager !== '') instance.owner.clusterManager = manager;
     }
   }
