@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { splitLabels, type MetricValues, type MetricsQuery, type MetricsSource, type QueryOutcome } from '../src/sources/metrics.js';
-import { applicationIdString, isStandalone } from '../src/world/applications.js';
+import { applicationIdString, getOrCreateContainer, isStandalone, newInstance, own, type Application } from '../src/world/applications.js';
 import { loadProjectWorld, type LoadedWorld } from '../src/world/load.js';
 import { splitHostPort } from '../src/world/netaddr.js';
 
@@ -159,5 +159,28 @@ describe('world model rules', () => {
     const app = w.applications.values().find((a) => a.id.name === 'app')!;
     assert.equal(isStandalone(app), false);
     assert.equal(isStandalone(w.applications.values().find((a) => a.id.name === 'docker')!), true);
+  });
+});
+
+describe('collections an instance or container leaves empty', () => {
+  it('start shared and empty, refuse writes, and become the owner\'s own on the first write through own()', () => {
+    const app = { id: { clusterId: 'c', namespace: 'ns', kind: 'Deployment', name: 'a' } } as unknown as Application;
+    const a = newInstance('a', app);
+    const b = newInstance('b', app);
+    assert.equal(a.upstreams, b.upstreams);
+    assert.equal(a.upstreams.size, 0);
+    assert.throws(() => (a.upstreams as Map<string, never>).set('x', undefined as never), /shared empty collection/);
+    assert.throws(() => (a.instrumented as Set<string>).add('x'), /shared empty collection/);
+    own(a, 'instrumented').add('postgres');
+    own(a, 'jvmProfiling').set('jvm', true);
+    assert.deepEqual([...a.instrumented], ['postgres']);
+    assert.equal(a.jvmProfiling.get('jvm'), true);
+    assert.equal(b.instrumented.size, 0);
+    assert.equal(b.jvmProfiling.size, 0);
+    assert.equal(own(a, 'instrumented'), a.instrumented);
+    const container = getOrCreateContainer(a, '/k8s/ns/a/c', 'c');
+    own(container, 'applicationTypes').add('java');
+    assert.deepEqual([...container.applicationTypes], ['java']);
+    assert.equal(getOrCreateContainer(b, '/k8s/ns/b/c', 'c').applicationTypes.size, 0);
   });
 });

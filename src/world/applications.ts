@@ -148,32 +148,13 @@ export function newApplication(id: ApplicationId, custom: boolean): Application 
   };
 }
 
-/** A shared collection that refuses writes: a bug that writes to one fails loudly. */
-class NoEntries<K> extends Map<K, never> {
-  override set(): never {
+/** `collection` with its writing methods made to throw: a bug that writes to a shared one fails loudly */
+function refusingWrites<T extends object>(collection: T, writers: readonly string[]): T {
+  const refuse = () => {
     throw new Error('internal error: a write to the shared empty collection (use own())');
-  }
-
-  override delete(): never {
-    return this.set();
-  }
-
-  override clear(): never {
-    return this.set();
-  }
-}
-class NoMembers<T> extends Set<T> {
-  override add(): never {
-    throw new Error('internal error: a write to the shared empty collection (use own())');
-  }
-
-  override delete(): never {
-    return this.add();
-  }
-
-  override clear(): never {
-    return this.add();
-  }
+  };
+  for (const name of writers) Object.defineProperty(collection, name, { value: refuse });
+  return collection;
 }
 
 /**
@@ -181,8 +162,8 @@ class NoMembers<T> extends Set<T> {
  * them, most without connections, annotations, instrumented types, JVMs or application types, and an
  * empty collection each was a third of what a world build keeps alive (and the collector copies).
  */
-const NO_ENTRIES: ReadonlyMap<never, never> = new NoEntries<never>();
-const NO_MEMBERS: ReadonlySet<never> = new NoMembers<never>();
+const NO_ENTRIES: ReadonlyMap<never, never> = refusingWrites(new Map<never, never>(), ['set', 'delete', 'clear']);
+const NO_MEMBERS: ReadonlySet<never> = refusingWrites(new Set<never>(), ['add', 'delete', 'clear']);
 
 type LazyCollection = 'upstreams' | 'annotations' | 'instrumented' | 'jvmProfiling' | 'applicationTypes';
 type Writable<T> = T extends ReadonlyMap<infer K, infer V> ? Map<K, V> : T extends ReadonlySet<infer E> ? Set<E> : never;
