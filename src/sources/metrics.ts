@@ -66,6 +66,11 @@ export function newLabelMap(): Record<string, string> {
   return new LabelMap();
 }
 
+/** Resolves on the event loop's next turn: synchronous chunk reads and world stages let answers, timers and aborts in between. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** timeseries.FillFunc names; they only differ when a cache chunk's step differs from the world's. */
 export type FillFunc = 'any' | 'avg' | 'sum';
 

@@ -10,10 +10,13 @@
  * that is not `[number, "string"]`, nesting deeper than it cares to follow) makes it return undefined, and
  * the caller decodes the body the slow way, which also words the error.
  */
+import { grown, rebuiltTable } from './open-addressing.js';
 import { hasData, metricValues, pointsCount, truncateTime, type MetricValues, type Window } from './metrics.js';
 
 /** Thrown inside the reader only, and caught at its entry: "not the shape this reader handles". */
 const UNEXPECTED = new Error('unexpected query_range answer');
+
+const int32s = (size: number) => new Int32Array(size);
 
 /** Nesting the generic skipper follows before leaving the body to JSON.parse. */
 const MAX_DEPTH = 256;
@@ -152,15 +155,7 @@ export class LabelValues {
   }
 
   private grow(): void {
-    const table = new Int32Array(this.table.length * 2);
-    const mask = table.length - 1;
-    for (const entry of this.table) {
-      if (entry === 0) continue;
-      let i = this.hashes[entry - 1]! & mask;
-      while (table[i] !== 0) i = (i + 1) & mask;
-      table[i] = entry;
-    }
-    this.table = table;
+    this.table = rebuiltTable(this.table.length * 2, this.texts.length, (id) => this.hashes[id]!);
   }
 }
 
@@ -596,29 +591,12 @@ class MatrixReader {
   private remember(slot: number, hash: number): void {
     const n = this.series.length;
     const k = this.slots.length;
-    if ((n + 1) * k > this.labelSets.length) {
-      const sets = new Int32Array(Math.max(2 * this.labelSets.length, (n + 1) * k));
-      sets.set(this.labelSets);
-      this.labelSets = sets;
-    }
+    while ((n + 1) * k > this.labelSets.length) this.labelSets = grown(this.labelSets, int32s);
     this.labelSets.set(this.slots, n * k);
-    if (n === this.labelSetHashes.length) {
-      const hashes = new Int32Array(2 * n);
-      hashes.set(this.labelSetHashes);
-      this.labelSetHashes = hashes;
-    }
+    if (n === this.labelSetHashes.length) this.labelSetHashes = grown(this.labelSetHashes, int32s);
     this.labelSetHashes[n] = hash;
     this.table[slot] = n + 1;
-    if (2 * (n + 1) > this.table.length) {
-      const table = new Int32Array(2 * this.table.length);
-      const mask = table.length - 1;
-      for (let e = 0; e <= n; e++) {
-        let i = this.labelSetHashes[e]! & mask;
-        while (table[i] !== 0) i = (i + 1) & mask;
-        table[i] = e + 1;
-      }
-      this.table = table;
-    }
+    if (2 * (n + 1) > this.table.length) this.table = rebuiltTable(2 * this.table.length, n + 1, (e) => this.labelSetHashes[e]!);
   }
 
   private values(values: Float32Array): void {

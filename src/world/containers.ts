@@ -142,15 +142,10 @@ export function externalServiceName(port: string): string {
   return service ? `external-${service}` : `external:${port}`;
 }
 
-/** loadContainers in two parts; see beginLoadingContainers */
+/** Coroot's loadContainers in two parts; see beginLoadingContainers */
 export interface ContainersLoad {
   /** the rest of loadContainers, from container_net_latency on, with every query answered */
   finish(metrics: Metrics): ContainerCache;
-}
-
-/** loadContainers */
-export function loadContainers(ctx: ContainersContext, metrics: Metrics): ContainerCache {
-  return beginLoadingContainers(ctx, metrics).finish(metrics);
 }
 
 /**

@@ -14,7 +14,7 @@ import type { Payload } from '../model/payload-schema.js';
 import { describe } from '../errors.js';
 import { redact } from '../redact.js';
 import type { ApplicationDeploymentRecord, ProjectSettings } from '../sources/database/records.js';
-import type { MetricsQuery, MetricValues, MetricsSource, Window } from '../sources/metrics.js';
+import { nextTurn, type MetricsQuery, type MetricValues, type MetricsSource, type Window } from '../sources/metrics.js';
 import { customSliQueries, parseCheckConfigs, type CheckConfigs, type CheckConfigText } from './check-configs.js';
 import { loadAppToAppConnections, connectionRecordingRules } from './connections.js';
 import { beginLoadingContainers, ContainerCache, type ContainersLoad } from './containers.js';
@@ -243,7 +243,7 @@ async function runStages(steps: StageSteps, metrics: Metrics, ctx: BuildContext,
   for (const name of stages) {
     if (ctx.connectionsOnly && NOT_FOR_CONNECTIONS.has(name)) continue;
     await stage(profile, name, () => steps[name]?.(metrics));
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
 }
 
@@ -294,7 +294,7 @@ async function rebuildConnectionRules(
   const early = inQueriesOrder(answered);
   await runStages(steps, early, recordingCtx, noProfile, stagesBefore('load_containers'));
   beginContainers(early);
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  await nextTurn();
   await meanwhile();
   const { metrics, failures } = await extra;
   if (failures.length > 0) {

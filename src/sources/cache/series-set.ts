@@ -6,6 +6,7 @@
  * ArrayBuffer each.
  */
 import { newLabelMap, type MetricValues } from '../metrics.js';
+import { grown } from '../open-addressing.js';
 import type { QueryGrid } from './fill.js';
 
 /** the points of this many series are allocated at once, up to SLAB_BYTES */
@@ -13,13 +14,6 @@ const SLAB_BYTES = 256 * 1024;
 
 /** the bits Float32Array.fill(NaN) writes: filling a slab through a Uint32Array is several times faster */
 const NAN_BITS = new Uint32Array(new Float32Array(1).fill(NaN).buffer)[0]!;
-
-/** a typed array twice as long, starting with `a` */
-function grown<T extends Uint32Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T {
-  const b = make(a.length * 2);
-  b.set(a);
-  return b;
-}
 
 /**
  * Entries (one per hash seen) live in parallel arrays rather than one object each: a query of a large

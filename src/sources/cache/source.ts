@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, inputError } from '../../errors.js';
 import { redact } from '../../redact.js';
 import {
-  MetricsQueryError, pointsCount, truncateTime, type MetricsQuery, type MetricsSource, type QueryOutcome,
+  MetricsQueryError, nextTurn, pointsCount, truncateTime, type MetricsQuery, type MetricsSource, type QueryOutcome,
 } from '../metrics.js';
 import { chunkTo, readChunk, type ChunkMeta } from './chunk.js';
 import { CacheFormatError } from './errors.js';
@@ -89,8 +89,7 @@ export class CacheMetricsSource implements MetricsSource {
       } catch (err) {
         throw fail(`${chunkFailure(err)} in ${ch.path}`, err);
       }
-      // chunk reads are synchronous: give other work (timers, aborts) a turn between files
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
     return { metrics: dest.series, warnings: [] };
   }
