@@ -5,6 +5,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { inputError } from '../errors.js';
+import { grown } from '../typed-arrays.js';
 import type { Label, Line, Location, Mapping, Profile, ProfileFunction, ValueType } from './model.js';
 import { validate, type RawSamples } from './validate.js';
 import { idIndex, type IdIndex } from './ids.js';
@@ -403,11 +404,7 @@ class SampleRanges {
   bytes = 0;
 
   add(start: number, stop: number): void {
-    if (this.count * 2 === this.at.length) {
-      const grown = new Int32Array(this.at.length * 2);
-      grown.set(this.at);
-      this.at = grown;
-    }
+    if (this.count * 2 === this.at.length) this.at = grown(this.at, (n) => new Int32Array(n));
     this.at[this.count * 2] = start;
     this.at[this.count * 2 + 1] = stop;
     this.count++;

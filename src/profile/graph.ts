@@ -8,6 +8,7 @@
  * flat and cum values of the kept nodes as they were (cum counts each sample once either way, and flat
  * goes to the leaf frame only if the leaf is kept), so only the edges depend on which nodes are kept.
  */
+import { grown } from '../typed-arrays.js';
 import type { Samples } from './model.js';
 import type { Prepared } from './prepare.js';
 
@@ -112,12 +113,6 @@ export function buildEdges(prep: Prepared, samples: Samples, values: Float64Arra
           if (e === -1) {
             e = count++;
             if (e === src.length) {
-              const size = src.length * 2;
-              const grown = <T extends Int32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-                const b = make(size);
-                b.set(a);
-                return b;
-              };
               src = grown(src, (m) => new Int32Array(m));
               dst = grown(dst, (m) => new Int32Array(m));
               weight = grown(weight, (m) => new Float64Array(m));

@@ -10,7 +10,8 @@
  * that is not `[number, "string"]`, nesting deeper than it cares to follow) makes it return undefined, and
  * the caller decodes the body the slow way, which also words the error.
  */
-import { grown, rebuiltTable } from './open-addressing.js';
+import { grown } from '../typed-arrays.js';
+import { rebuiltTable } from './open-addressing.js';
 import { hasData, metricValues, pointsCount, truncateTime, type MetricValues, type Window } from './metrics.js';
 
 /** Thrown inside the reader only, and caught at its entry: "not the shape this reader handles". */

@@ -6,7 +6,7 @@
  * ArrayBuffer each.
  */
 import { newLabelMap, type MetricValues } from '../metrics.js';
-import { grown } from '../open-addressing.js';
+import { grown } from '../../typed-arrays.js';
 import type { QueryGrid } from './fill.js';
 
 /** the points of this many series are allocated at once, up to SLAB_BYTES */
