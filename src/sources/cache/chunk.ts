@@ -302,18 +302,26 @@ function readV4(reader: ChunkFileReader, h: ChunkHeader, dest: SeriesSet, fill: 
   if (dest.chunkCreated) readLabelsV4(reader, entries, dest);
 }
 
-/** readNStrings: u16 length + bytes, a length of 0 meaning 65536. */
+/**
+ * readNStrings: u16 length + bytes, a length of 0 meaning 65536. Label dictionaries are nearly all
+ * ASCII: the buffer is read as Latin-1 once (one character per byte) and an ASCII string is cut from
+ * it, which costs far less than a UTF-8 decode per string; any other string is decoded as UTF-8.
+ */
 function readStrings(buf: Uint8Array, n: number, what: string): string[] {
   const out: string[] = [];
+  const latin1 = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('latin1');
   let offset = 0;
   for (let i = 0; i < n; i++) {
     if (offset + 2 > buf.length) throw new CacheFormatError(`${what}: string ${i} of ${n} is out of range`);
     let size = buf[offset]! | (buf[offset + 1]! << 8);
     offset += 2;
     if (size === 0) size = 65536;
-    if (offset + size > buf.length) throw new CacheFormatError(`${what}: string ${i} of ${n} is out of range`);
-    out.push(utf8.decode(buf.subarray(offset, offset + size)));
-    offset += size;
+    const end = offset + size;
+    if (end > buf.length) throw new CacheFormatError(`${what}: string ${i} of ${n} is out of range`);
+    let bits = 0;
+    for (let b = offset; b < end; b++) bits |= buf[b]!;
+    out.push(bits < 0x80 ? latin1.substring(offset, end) : utf8.decode(buf.subarray(offset, end)));
+    offset = end;
   }
   return out;
 }
