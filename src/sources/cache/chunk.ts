@@ -227,6 +227,33 @@ function readNullSeparatedLabels(src: Uint8Array, mv: MetricValues): void {
 let shared: { compressed: Uint8Array; block: Uint8Array; values: Float32Array } | undefined;
 
 /**
+ * A buffer that one part of a chunk (its hashes, its label dictionaries) is read into, reused by every
+ * chunk read for the same reason as `shared`: fresh memory costs a page fault every 4 KiB and a large
+ * cache's chunks would allocate tens of MB of it that is garbage right after.
+ */
+class Scratch {
+  private bytes = new Uint8Array(0);
+
+  /** `n` bytes read from `reader`, valid until this scratch is used again */
+  read(reader: ChunkFileReader, n: number, what: string): Uint8Array {
+    // grown only to what the file can hold: a corrupt size fails in readInto without a large allocation
+    return reader.readInto(this.room(Math.min(n, reader.remaining)), n, what);
+  }
+
+  /** the first `n` bytes of the buffer, grown when needed */
+  room(n: number): Uint8Array {
+    if (this.bytes.length < n) this.bytes = new Uint8Array(Math.max(n, 2 * this.bytes.length));
+    return this.bytes.subarray(0, n);
+  }
+}
+
+const hashesScratch = new Scratch();
+const entriesScratch = new Scratch();
+const keysScratch = new Scratch();
+const compressedValuesScratch = new Scratch();
+const valuesScratch = new Scratch();
+
+/**
  * v4 value blocks. Like Coroot's blockReader: the next block is read when the next series would pass
  * 1 MiB, and after the first block liblz4's capacity is the previous block's declared size.
  */
@@ -281,13 +308,14 @@ function readV4(reader: ChunkFileReader, h: ChunkHeader, dest: SeriesSet, fill: 
   const count = h.dataSizeOrMetricsCount;
   // Go indexes the first hash unconditionally and panics on an empty chunk (Coroot never writes one)
   if (count === 0) throw new CacheFormatError('v4 chunk without series');
-  const hashesBytes = reader.readExact(count * 8, `${count} series hashes`);
-  // a fresh array starts at offset 0, so it is 4-byte aligned; the low half comes first. Typed arrays
-  // read in the host's byte order: like the float32 values, this takes a little-endian host.
+  const hashesBytes = hashesScratch.read(reader, count * 8, `${count} series hashes`);
+  // a scratch starts at offset 0 of its buffer, so it is 4-byte aligned; the low half comes first. Typed
+  // arrays read in the host's byte order: like the float32 values, this takes a little-endian host.
   const hashes = new Uint32Array(hashesBytes.buffer, hashesBytes.byteOffset, count * 2);
   const blocks = new BlockReader(reader, h.pointsCount * 4);
   const src = blocks.values;
-  const entries = new Int32Array(count);
+  const entriesBytes = entriesScratch.room(count * 4);
+  const entries = new Int32Array(entriesBytes.buffer, 0, count);
   let plan: FillPlan | undefined;
   for (let i = 0; i < count; i++) {
     const entry = dest.entry(hashes[2 * i]!, hashes[2 * i + 1]!);
@@ -337,12 +365,12 @@ function readLabelsV4(reader: ChunkFileReader, entries: Int32Array, dest: Series
   const valsSize = view.getUint32(8, true);
   const keysDictSize = view.getUint32(12, true);
   const valsDictSize = view.getUint32(16, true);
-  const keys = readStrings(reader.readExact(keysSize, 'label keys'), keysDictSize, 'label keys');
-  const compressedVals = reader.readExact(compressedValsSize, 'compressed label values');
+  const keys = readStrings(keysScratch.read(reader, keysSize, 'label keys'), keysDictSize, 'label keys');
+  const compressedVals = compressedValuesScratch.read(reader, compressedValsSize, 'compressed label values');
   if (valsSize > maxDecompressed(compressedValsSize)) {
     throw new CacheFormatError(`label values declare ${valsSize} bytes, more than ${compressedValsSize} compressed bytes can hold`);
   }
-  const valsBytes = new Uint8Array(valsSize);
+  const valsBytes = valuesScratch.room(valsSize);
   const n = decompressBlock(compressedVals, valsBytes);
   if (n !== valsSize) throw new CacheFormatError(`label values decompressed to ${n} bytes, the labels meta says ${valsSize}`);
   const vals = readStrings(valsBytes, valsDictSize, 'label values');
