@@ -66,6 +66,12 @@ export function newLabelMap(): Record<string, string> {
   return new LabelMap();
 }
 
+/**
+ * The label map of every cache series that has no ordinary label yet (container and node series have
+ * only the special ones): frozen, so that a write that forgot to make the series its own map fails.
+ */
+export const NO_LABELS: Readonly<Record<string, string>> = Object.freeze(new LabelMap());
+
 /** Resolves on the event loop's next turn: synchronous chunk reads and world stages let answers, timers and aborts in between. */
 export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

@@ -19,7 +19,7 @@
  * it adds and whose labels it reads.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { newLabelMap, type MetricValues } from '../metrics.js';
+import { newLabelMap, NO_LABELS, type MetricValues } from '../metrics.js';
 import { CacheFormatError } from './errors.js';
 import { fillAny, planFill, type FillFn, type FillPlan } from './fill.js';
 import { ChunkFileReader } from './file-reader.js';
@@ -125,7 +125,9 @@ function applyLabel(mv: MetricValues, key: string, value: string): void {
       mv.destination = value;
       mv.destIp = true;
       break;
-    default: mv.labels[key] = value;
+    default:
+      if (mv.labels === NO_LABELS) mv.labels = newLabelMap();
+      mv.labels[key] = value;
   }
 }
 
@@ -197,7 +199,7 @@ function readV3(reader: ChunkFileReader, h: ChunkHeader, dest: SeriesSet, fill: 
     if (toSkip > 0) stream.skip(toSkip, `the labels of series ${m.hash}`);
     const raw = stream.read(bounded(m.size, 'a labels record'), `the labels of series ${m.hash}`);
     offset = (m.offset + m.size) >>> 0;
-    mv.labels = newLabelMap();
+    mv.labels = NO_LABELS;
     readNullSeparatedLabels(raw, mv);
   }
 }

@@ -5,7 +5,7 @@
  * (one BigInt per lookup), and new series take their points from shared slabs instead of one
  * ArrayBuffer each.
  */
-import { newLabelMap, type MetricValues } from '../metrics.js';
+import { NO_LABELS, type MetricValues } from '../metrics.js';
 import { grown } from '../../typed-arrays.js';
 import type { QueryGrid } from './fill.js';
 
@@ -138,7 +138,7 @@ export class SeriesSet {
     if (this.createdIn[e] !== this.chunk) return null;
     const series = this.entrySeries[e]!;
     // a new series has an empty map already; only a second record for it in the chunk starts over
-    if (this.labelledIn[e] === this.chunk) series.labels = newLabelMap();
+    if (this.labelledIn[e] === this.chunk) series.labels = NO_LABELS;
     this.labelledIn[e] = this.chunk;
     return series;
   }
@@ -152,7 +152,7 @@ export class SeriesSet {
     const values = this.slab.subarray(this.slabUsed, this.slabUsed + n);
     this.slabUsed += n;
     return {
-      labels: newLabelMap(),
+      labels: NO_LABELS,
       machineId: '',
       systemUuid: '',
       containerId: '',
