@@ -202,6 +202,9 @@ async function main(): Promise<void> {
     const peak = Math.max(...loads.map((l) => l.peakRssMiB as number));
     console.log(`median floor (read + LZ4 of the window's files): ${floorMs.toFixed(0)} ms`);
     console.log(`median stats-path window read (the 280 queries from the cache, nothing else): ${readMs.toFixed(0)} ms = ${(readMs / floorMs).toFixed(2)}x the floor (target < 2x)`);
+    // the floor and the read of one round run back to back, so their ratio is what drift between rounds leaves out
+    const paired = reads.map((r, i) => (r.ms as number) / (floors[i]!.ms as number));
+    console.log(`read / floor of each round: ${paired.map((x) => x.toFixed(2)).join(', ')}; median ${median(paired).toFixed(2)}x`);
     console.log(`median query stage (the same with per-query statistics: LoadWorld's "query" stage): ${queryMs.toFixed(0)} ms = ${(queryMs / floorMs).toFixed(2)}x the floor`);
     console.log(`median whole load (state DB, index, statsWorldDecision, loadProjectWorld with world building): ${loadMs.toFixed(0)} ms = ${(loadMs / floorMs).toFixed(2)}x the floor`);
     console.log(`peak RSS of the load: ${peak} MiB (target < 1024)`);
