@@ -16,18 +16,29 @@ const SLAB_BYTES = 256 * 1024;
 const NAN_BITS = new Uint32Array(new Float32Array(1).fill(NaN).buffer)[0]!;
 
 /**
+ * An empty array that holds objects from the start. An empty literal holds small integers until its
+ * first push of an object, and that change sends code already optimized for it back to the
+ * interpreter in the middle of a large chunk.
+ */
+function objectArray<T>(): T[] {
+  const array: unknown[] = [null];
+  array.pop();
+  return array as T[];
+}
+
+/**
  * Entries (one per hash seen) live in parallel arrays rather than one object each: a query of a large
  * cluster has hundreds of thousands, and objects that live as long as the query cost every young
  * generation collection a copy.
  */
 export class SeriesSet {
   /** the result: series in the order a chunk first changed them */
-  readonly series: MetricValues[] = [];
+  readonly series: MetricValues[] = objectArray();
   private count = 0;
   private keysLo = new Uint32Array(64);
   private keysHi = new Uint32Array(64);
   /** per entry: the series in the result, or the one last created for the hash when it has not joined */
-  private readonly entrySeries: Array<MetricValues | null> = [];
+  private readonly entrySeries: Array<MetricValues | null> = objectArray();
   /** per entry: 1 when the series is in the result (a chunk changed it) */
   private added = new Uint8Array(64);
   /** per entry: the chunk (beginChunk's count) that last created its series */
@@ -70,15 +81,18 @@ export class SeriesSet {
   /** the entry of a hash, created (without a series in the result) when the hash is new */
   entry(lo: number, hi: number): number {
     // chunks of a query list their series in much the same order, so the next series of a chunk is
-    // usually the entry after the previous one: checked first, it saves a probe at a random slot
-    const next = this.last + 1;
-    if (next < this.count && this.keysLo[next] === lo && this.keysHi[next] === hi) {
-      this.last = next;
-      return next;
+    // usually the entry after the previous one: checked first, it saves a probe at a random slot.
+    // Every load and store here is made whichever way the check goes (the columns always have room
+    // past the last entry): a first chunk finds every series new, and a line that only later chunks
+    // reached would send the optimized read back to the interpreter.
+    let e = this.last + 1;
+    const known = e < this.count;
+    const differs = (this.keysLo[e]! ^ lo) | (this.keysHi[e]! ^ hi);
+    if (differs !== 0 || !known) {
+      const s = this.probe(lo, hi);
+      e = this.slots[s]! - 1;
+      if (e < 0) e = this.insert(s, lo, hi);
     }
-    const s = this.probe(lo, hi);
-    let e = this.slots[s]! - 1;
-    if (e < 0) e = this.insert(s, lo, hi);
     this.last = e;
     return e;
   }
@@ -89,13 +103,15 @@ export class SeriesSet {
     // the label hashes are random, but the tests' small integers are not: both halves are mixed in
     for (let s = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> this.shift; ; s = (s + 1) & mask) {
       const e = this.slots[s]! - 1;
-      if (e < 0 || (this.keysLo[e] === lo && this.keysHi[e] === hi)) return s;
+      // both halves compared at once, for the same reason as in entry()
+      if (e < 0 || ((this.keysLo[e]! ^ lo) | (this.keysHi[e]! ^ hi)) === 0) return s;
     }
   }
 
   private insert(slot: number, lo: number, hi: number): number {
     const e = this.count++;
-    if (e === this.keysLo.length) {
+    // grown one entry early: entry() reads the slot after the last entry
+    if (e + 1 === this.keysLo.length) {
       this.keysLo = grown(this.keysLo, (n) => new Uint32Array(n));
       this.keysHi = grown(this.keysHi, (n) => new Uint32Array(n));
       this.added = grown(this.added, (n) => new Uint8Array(n));
@@ -112,7 +128,10 @@ export class SeriesSet {
 
   /** the series in the result for this entry, or null */
   inResult(e: number): MetricValues | null {
-    return this.added[e] === 1 ? this.entrySeries[e]! : null;
+    // loaded whatever `added` says: a first chunk adds nothing, and a load that only later chunks ran
+    // would send the optimized read back to the interpreter
+    const series = this.entrySeries[e]!;
+    return this.added[e] === 1 ? series : null;
   }
 
   /** a new series with no points for this entry, replacing one created before that never joined */
