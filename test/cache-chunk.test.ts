@@ -396,7 +396,17 @@ describe('malformed chunks are errors, never crashes', () => {
     failsWith(file(Buffer.concat([header(4, SPEC, 0xffffffff), v4.subarray(26)])), /truncated: 4294967295 series hashes/);
   });
   it('truncated block', () => failsWith(file(v4.subarray(0, hashesEnd + 8 + 5)), /truncated: block/));
-  it('truncated labels', () => failsWith(file(v4.subarray(0, v4.length - 3)), /truncated: label pair/));
+  it('truncated labels', () => {
+    // the last pair has 1 of its 4 bytes: the message names the file offset, as when read from the file
+    const cut = v4.length - 3;
+    failsWith(file(v4.subarray(0, cut)), new RegExp(`^truncated: label pair needs 4 bytes at offset ${cut - 1}, the file has 1 left`));
+  });
+  it('a block that ends inside a series', () => {
+    const two = chunkV4Bytes({ ...SPEC, series: SPEC.series.slice(0, 2) });
+    // three series declared and hashed, a block holding two
+    const short = Buffer.concat([header(4, SPEC, 3), v4.subarray(26, hashesEnd), two.subarray(26 + 16)]);
+    failsWith(file(short), new RegExp(`block of ${2 * SPEC.pointsCount * 4} bytes ends inside a series`));
+  });
   it('no labels at all', () => failsWith(file(v4.subarray(0, labelsAt)), /truncated: labels meta/));
 
   it('LZ4 data that does not decompress', () => {

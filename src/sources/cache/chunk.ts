@@ -254,15 +254,21 @@ const entriesScratch = new Scratch();
 const keysScratch = new Scratch();
 const compressedValuesScratch = new Scratch();
 const valuesScratch = new Scratch();
+const pairsScratch = new Scratch();
+/** label pairs areas up to this size are read at once (see readLabelsV4) */
+const PAIRS_AT_ONCE = 16 * 1024 * 1024;
 
 /**
  * v4 value blocks. Like Coroot's blockReader: the next block is read when the next series would pass
- * 1 MiB, and after the first block liblz4's capacity is the previous block's declared size.
+ * 1 MiB (nextBlock is called for the first one too), and after the first block liblz4's capacity is
+ * the previous block's declared size. A block holds `perBlock` series; `usable` of them are in the
+ * current one (fewer when it is too short, which is an error for the series after them).
  */
 class BlockReader {
   private size = 0;
   private capacity = BLOCK_SIZE;
-  private offset = 0;
+  readonly perBlock: number;
+  usable = 0;
   /** the decoded block as float32: a series starts at a multiple of 4 bytes from the block's start */
   readonly values: Float32Array;
   private readonly buffers: NonNullable<typeof shared>;
@@ -275,10 +281,10 @@ class BlockReader {
     }
     this.buffers = shared;
     this.values = shared.values;
-    this.nextBlock();
+    this.perBlock = Math.floor(BLOCK_SIZE / valueSize);
   }
 
-  private nextBlock(): void {
+  nextBlock(): void {
     const meta = this.reader.readExact(8, 'block size');
     const view = new DataView(meta.buffer, meta.byteOffset, 8);
     const declared = view.getUint32(0, true);
@@ -290,18 +296,12 @@ class BlockReader {
     if (n !== declared) throw new CacheFormatError(`block decompressed to ${n} bytes, its header says ${declared}`);
     this.size = declared;
     this.capacity = declared;
-    this.offset = 0;
+    this.usable = Math.min(this.perBlock, Math.floor(declared / this.valueSize));
   }
 
-  /** the index in `values` of the next series' first value (valid until the next call) */
-  next(): number {
-    if (this.offset + this.valueSize > BLOCK_SIZE) this.nextBlock();
-    if (this.offset + this.valueSize > this.size) {
-      throw new CacheFormatError(`block of ${this.size} bytes ends inside a series`);
-    }
-    const start = this.offset >>> 2;
-    this.offset += this.valueSize;
-    return start;
+  /** for the series after the usable ones of a block that is too short */
+  endsInsideASeries(): CacheFormatError {
+    return new CacheFormatError(`block of ${this.size} bytes ends inside a series`);
   }
 }
 
@@ -319,15 +319,22 @@ function readV4(reader: ChunkFileReader, h: ChunkHeader, dest: SeriesSet, fill: 
   const entriesBytes = entriesScratch.room(count * 4);
   const entries = new Int32Array(entriesBytes.buffer, 0, count);
   let plan: FillPlan | undefined;
-  for (let i = 0; i < count; i++) {
-    const entry = dest.entry(hashes[2 * i]!, hashes[2 * i + 1]!);
-    entries[i] = entry;
-    const existing = dest.inResult(entry);
-    const mv = existing ?? dest.create(entry);
-    const start = blocks.next();
-    // the same for every series of the chunk; computed where Go first aligns, after the first block
-    plan ??= planFill(dest.grid, h.from, h.step, h.pointsCount);
-    if (fill(plan, mv.values, src, start) && existing === null) dest.add(entry);
+  // block by block, so that the loop over a block's series has no block bookkeeping. Every chunk runs
+  // every line of it: a line that only the first multi-block chunk reached would send the code,
+  // optimized by then, back to the interpreter in the middle of a large chunk.
+  for (let i = 0; i < count; ) {
+    blocks.nextBlock();
+    const inBlock = Math.min(count - i, blocks.usable);
+    // the same for every series of the chunk; computed where Go first aligns, at the first series read
+    if (inBlock > 0) plan ??= planFill(dest.grid, h.from, h.step, h.pointsCount);
+    for (let k = 0, start = 0; k < inBlock; k++, i++, start += h.pointsCount) {
+      const entry = dest.entry(hashes[2 * i]!, hashes[2 * i + 1]!);
+      entries[i] = entry;
+      const existing = dest.inResult(entry);
+      const mv = existing ?? dest.create(entry);
+      if (fill(plan!, mv.values, src, start) && existing === null) dest.add(entry);
+    }
+    if (blocks.usable < blocks.perBlock && i < count) throw blocks.endsInsideASeries();
   }
   if (dest.chunkCreated) readLabelsV4(reader, entries, dest);
 }
@@ -376,16 +383,20 @@ function readLabelsV4(reader: ChunkFileReader, entries: Int32Array, dest: Series
   const n = decompressBlock(compressedVals, valsBytes);
   if (n !== valsSize) throw new CacheFormatError(`label values decompressed to ${n} bytes, the labels meta says ${valsSize}`);
   const vals = readStrings(valsBytes, valsDictSize, 'label values');
+  // the pairs (the rest of the file) read at once when not huge: no series' pairs then straddle the
+  // reader's buffer, a path that only some chunks take and that would send the optimized loop back to
+  // the interpreter
+  const pairs = reader.remaining <= PAIRS_AT_ONCE ? reader.rest(pairsScratch.room(reader.remaining)) : reader;
   for (let s = 0; s < entries.length; s++) {
-    const pairs = reader.readU8('label pairs count');
+    const count = pairs.readU8('label pairs count');
     const mv = dest.labelTarget(entries[s]!);
     if (mv === null) {
       // Go computes the skip as a byte (pairsNum * 4), so 64 or more pairs wrap; kept for fidelity
-      reader.skip((pairs * 4) & 0xff, 'label pairs');
+      pairs.skip((count * 4) & 0xff, 'label pairs');
       continue;
     }
-    for (let i = 0; i < pairs; i++) {
-      const pair = reader.readU32('label pair');
+    for (let i = 0; i < count; i++) {
+      const pair = pairs.readU32('label pair');
       const ki = pair & 0xff;
       const vi = pair >>> 8;
       if (ki >= keys.length || vi >= vals.length) {

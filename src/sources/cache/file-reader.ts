@@ -1,7 +1,8 @@
 /**
  * Forward reads from one open chunk file with a small buffer, so that a chunk of any size is read in
  * bounded memory. The file descriptor is held for the whole read: Coroot replaces chunks by rename, so
- * an open file keeps the content it had when it was opened.
+ * an open file keeps the content it had when it was opened. The rest of a file can also be read at once
+ * (rest()) and then read the same way from memory, with the same checks and messages.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { CacheFormatError } from './errors.js';
@@ -11,27 +12,44 @@ const BUFFER_SIZE = 64 * 1024;
 
 export class ChunkFileReader implements ByteSource {
   readonly size: number;
-  readonly mtimeMs: number;
+  /** -1 when the bytes are in memory */
   private readonly fd: number;
-  private readonly buffer = Buffer.allocUnsafe(BUFFER_SIZE);
+  private readonly buffer: Uint8Array;
   private bufStart = 0;
   private bufEnd = 0;
   /** file offset of buffer[0] */
   private bufferOffset = 0;
   private closed = false;
 
-  /** Throws the fs error (ENOENT, EACCES, EISDIR...) as is; the caller names the file. */
-  constructor(readonly path: string) {
+  /**
+   * Opens `path`; or, given `rest`, reads those bytes, which are the file's from `offset` to its end.
+   * Throws the fs error (ENOENT, EACCES, EISDIR...) as is; the caller names the file.
+   */
+  constructor(readonly path: string, rest?: { bytes: Uint8Array; offset: number }) {
+    if (rest) {
+      this.fd = -1;
+      this.buffer = rest.bytes;
+      this.bufEnd = rest.bytes.length;
+      this.bufferOffset = rest.offset;
+      this.size = rest.offset + rest.bytes.length;
+      return;
+    }
+    this.buffer = Buffer.allocUnsafe(BUFFER_SIZE);
     this.fd = openSync(path, 'r');
     try {
       const st = fstatSync(this.fd);
       if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
       this.size = st.size;
-      this.mtimeMs = st.mtimeMs;
     } catch (err) {
       closeSync(this.fd);
       throw err;
     }
+  }
+
+  /** what is left of the file read at once into `into` (which it must fit), as a reader of its own */
+  rest(into: Uint8Array): ChunkFileReader {
+    const offset = this.position;
+    return new ChunkFileReader(this.path, { bytes: this.readInto(into, this.remaining, 'the rest of the file'), offset });
   }
 
   /** bytes consumed so far */
@@ -45,6 +63,7 @@ export class ChunkFileReader implements ByteSource {
   }
 
   private fill(): boolean {
+    if (this.fd === -1) return false;
     this.bufferOffset += this.bufEnd;
     this.bufStart = 0;
     this.bufEnd = readSync(this.fd, this.buffer, 0, BUFFER_SIZE, this.bufferOffset);
@@ -127,6 +146,6 @@ export class ChunkFileReader implements ByteSource {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    closeSync(this.fd);
+    if (this.fd !== -1) closeSync(this.fd);
   }
 }
