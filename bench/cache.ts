@@ -12,7 +12,8 @@
  * resident set size"); the load also its "query" stage: the same 280 queries with Coroot's per-query
  * statistics (counts, cardinality) recorded as each answers. `read` is what the floor is the floor of;
  * world building on top is the same code as from Prometheus (bench/world.ts). Medians of alternating
- * rounds.
+ * rounds, and the median of each round's read / floor (run back to back, so less moved by the machine's
+ * drift between rounds).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
