@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import {
-  buildSqliteDataDir, clickhouseValue, prometheusJson, projectSettingsJson, slackValue, webhookValue,
+  buildSqliteDataDir, clickhouseValue, prometheusJson, projectSettingsJson, rolesJson, slackValue, webhookValue,
 } from '../fixtures/datadir.js';
 import { AhoCorasick } from '../src/verify/aho-corasick.js';
 import { findPatterns, PATTERN_RULES, textFeatures } from '../src/verify/patterns.js';
@@ -43,6 +43,7 @@ before(async () => {
         apiKeys: [{ key: 'AbCdEf0123456789GhIjKl', description: 'ci' }],
       }),
     }],
+    users: [{ email: 'jroe@acme-corp.example', name: 'Jane Q Roe', password: 'x', roles: rolesJson(['Admin']) }],
     incidents: [{ project_id: 'k3x9pq2m', application_id: app, key: 'inc1', opened_at: AT - 600, severity: 4 }],
     incidentNotifications: [{ project_id: 'k3x9pq2m', application_id: app, incident_key: 'inc1', status: 4, destination: 'slack:acme-oncall', timestamp: AT - 300, sent_at: AT - 290 }],
   });
@@ -108,7 +109,7 @@ describe('verify: anonymity', () => {
   it('finds identifying values and patterns in values and keys of a payload file', async () => {
     const file = payloadFile('leaky.json', (p) => {
       p.ux.users = ['ops@acme-corp.example', '10.20.30.40', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl', 'x Pr0m-S3cret-xyz y', 'fe80::1ff:fe23:4567:890a'];
-      p.ux.page_views = { '/p/acme-prod-eu/overview': 2, '/p/:projectId/overview': 1 };
+      p.ux.page_views = { '/p/acme-prod-eu/overview': 2, '/p/:projectId/overview': 1, '/p/:projectId/by/Jane Q Roe': 1 };
       p.integration.node_agent_versions = ['1.20.3', 'https://prom.acme-corp.example:9090/api', 'db01.corp.internal'];
       p.ux.api_calls = { '/api/x?token=AbCdEf0123456789GhIjKl': 1, '/api/project/{project}/overview': 5 };
       p.infra.kernel_versions = ['4.18.0-477.el8.x86_64', '6.8.0-1024-aws', 'qZ8x1Lr4Tm9Vb2Nc7Kd5Wf3Hj6'];
@@ -117,7 +118,8 @@ describe('verify: anonymity', () => {
     assert.equal(code, 1);
     const rules = (prefix: string) => report.findings.filter((f) => f.path.startsWith(prefix)).map((f) => f.rule).sort();
     assert.deepEqual(rules('ux.users'), ['pattern:email', 'pattern:ipv4', 'pattern:ipv6', 'pattern:jwt', 'source:prometheus-password']);
-    assert.deepEqual(rules('ux.page_views'), ['source:project-name']);
+    // a user's name from the database (read once, by the payload build, and reused for the check)
+    assert.deepEqual(rules('ux.page_views'), ['source:project-name', 'source:user-name']);
     assert.deepEqual(rules('integration.node_agent_versions'), ['pattern:hostname', 'source:prometheus-url']);
     assert.deepEqual(rules('ux.api_calls'), ['source:api-key']);
     assert.deepEqual(rules('infra.kernel_versions'), ['pattern:token'], 'kernel versions are not host names');

@@ -6,7 +6,7 @@ import { CliError, usageError } from '../errors.js';
 import type { IO } from '../io.js';
 import { loadCorootConfig, type CorootConfig, type CorootFlags } from '../sources/coroot-config.js';
 import { openDataDir, readInstanceUuid, type InstanceUuid } from '../sources/datadir.js';
-import type { CorootDatabase, ProjectRecord } from '../sources/database/records.js';
+import type { CorootDatabase, ProjectRecord, UserRecord } from '../sources/database/records.js';
 import { CorootReadError } from '../sources/database/rows.js';
 import { SqliteDatabase } from '../sources/database/sqlite.js';
 import { applyBootstrap, parseConfigProjects } from './bootstrap.js';
@@ -44,6 +44,8 @@ export interface BuildContext {
   now: number;
   /** what Coroot's start-up bootstrap would change, applied in memory */
   bootstrapChanges: string[];
+  /** the users the build read, so that verify does not read them again; undefined when they could not be read */
+  users: UserRecord[] | undefined;
 }
 
 export interface BuiltPayload {
@@ -158,7 +160,7 @@ export async function buildPayload(options: BuildOptions, io: IO): Promise<Built
     return {
       payload: result.payload,
       notes: result.notes,
-      context: { config, dataDirPath: dataDir.path, database: db.description, uuid, projects: result.projects, now, bootstrapChanges: changes },
+      context: { config, dataDirPath: dataDir.path, database: db.description, uuid, projects: result.projects, now, bootstrapChanges: changes, users: result.users },
       sources: loader?.reports ?? [],
     };
   } catch (err) {

@@ -6,7 +6,7 @@
  * project has fresh metrics.
  */
 import type { GlobalClickHouse } from '../sources/coroot-config.js';
-import { NOTIFICATION_TYPES, type CorootDatabase, type ProjectRecord } from '../sources/database/records.js';
+import { NOTIFICATION_TYPES, type CorootDatabase, type ProjectRecord, type UserRecord } from '../sources/database/records.js';
 import { CorootReadError, decodeCheckConfigsColumn } from '../sources/database/rows.js';
 import type { LoadedWorld } from '../world/load.js';
 import { isZeroApplicationId, parseApplicationId } from './application-id.js';
@@ -42,6 +42,8 @@ export interface CollectResult {
   payload: Payload;
   notes: BuildNotes;
   projects: ProjectRecord[];
+  /** the users read for ux.users_by_role; undefined when they could not be read */
+  users: UserRecord[] | undefined;
 }
 
 /** The zero Stats{} value: what Go starts collect() with. */
@@ -102,15 +104,18 @@ function collectMemoryOnlyUx(stats: Payload, notes: BuildNotes): void {
   }
 }
 
-async function collectUsersByRole(stats: Payload, inputs: CollectInputs): Promise<void> {
+async function collectUsersByRole(stats: Payload, inputs: CollectInputs): Promise<UserRecord[] | undefined> {
   stats.ux.users_by_role = {};
   try {
-    for (const user of await inputs.db.getUsers()) {
+    const users = await inputs.db.getUsers();
+    for (const user of users) {
       for (const role of user.roles) stats.ux.users_by_role[role] = (stats.ux.users_by_role[role] ?? 0) + 1;
     }
+    return users;
   } catch (err) {
     if (!(err instanceof CorootReadError)) throw err;
     inputs.warn(`Coroot cannot read its users (${err.message}), so it sends "users_by_role": {}`);
+    return undefined;
   }
 }
 
@@ -197,7 +202,7 @@ export async function collect(inputs: CollectInputs): Promise<CollectResult> {
   const notes: BuildNotes = new Map();
   collectInstance(stats, inputs);
   collectMemoryOnlyUx(stats, notes);
-  await collectUsersByRole(stats, inputs);
+  const users = await collectUsersByRole(stats, inputs);
 
   let projects: ProjectRecord[];
   try {
@@ -206,7 +211,7 @@ export async function collect(inputs: CollectInputs): Promise<CollectResult> {
     if (!(err instanceof CorootReadError) || !inputs.asRunning) throw err;
     inputs.warn(`Coroot cannot read its projects (${err.message}); a running Coroot then sends a payload without them (and a restarted one would not start)`);
     notes.set('infra.projects', 'GetProjects failed: Coroot returns the payload as built so far');
-    return { payload: stats, notes, projects: [] };
+    return { payload: stats, notes, projects: [], users };
   }
   stats.infra.projects = projects.length;
 
@@ -260,5 +265,5 @@ export async function collect(inputs: CollectInputs): Promise<CollectResult> {
   stats.integration.alerting_integrations = alerting.toArray();
   stats.integration.application_categories = categories.size;
   await collectSentNotifications(stats, inputs);
-  return { payload: stats, notes, projects };
+  return { payload: stats, notes, projects, users };
 }

@@ -50,23 +50,26 @@ export async function readInstanceSecrets(context: BuildContext, timeouts: DbTim
   const notes: string[] = [];
   const dbPath = join(context.dataDirPath, 'db.sqlite');
   let db: CorootDatabase | undefined;
-  let users: UserRecord[] = [];
+  // the build has read the users already, unless that failed (then it is tried again here, for the note)
+  let users: UserRecord[] = context.users ?? [];
   let settings: Record<string, unknown> = {};
   try {
     if (context.config.pgConnectionString) {
-      // loaded only for PostgreSQL: pg takes 60 ms to load
-      const { PostgresDatabase } = await import('../sources/database/postgres.js');
-      db = await PostgresDatabase.open(context.config.pgConnectionString.value, {
-        connectTimeoutMs: timeouts.pgTimeoutMs,
-        statementTimeoutMs: timeouts.pgTimeoutMs,
-        warn: () => undefined,
-      });
+      if (context.users === undefined) {
+        // loaded only for PostgreSQL: pg takes 60 ms to load
+        const { PostgresDatabase } = await import('../sources/database/postgres.js');
+        db = await PostgresDatabase.open(context.config.pgConnectionString.value, {
+          connectTimeoutMs: timeouts.pgTimeoutMs,
+          statementTimeoutMs: timeouts.pgTimeoutMs,
+          warn: () => undefined,
+        });
+      }
       notes.push('PostgreSQL: the settings table (deployment UUID, auth secret, Coroot Cloud key) is not read; those values are only caught by the token pattern');
     } else {
-      db = SqliteDatabase.open(dbPath, { busyTimeoutMs: timeouts.dbBusyTimeoutMs, warn: () => undefined });
+      if (context.users === undefined) db = SqliteDatabase.open(dbPath, { busyTimeoutMs: timeouts.dbBusyTimeoutMs, warn: () => undefined });
       settings = readSqliteSettings(dbPath, timeouts.dbBusyTimeoutMs);
     }
-    users = await db.getUsers();
+    if (db) users = await db.getUsers();
   } catch (err) {
     notes.push(`users and settings could not be read (${describe(err)}): their values were not checked`);
   } finally {
