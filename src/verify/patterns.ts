@@ -171,6 +171,16 @@ export const PATTERN_RULES: readonly PatternRule[] = [
   },
 ];
 
+/**
+ * Whether some rule may match a string with these features, for every value of the 8 feature bits: the
+ * question asked of every string of a payload, answered by one lookup.
+ */
+const SOME_RULE_MAY_MATCH = Uint8Array.from({ length: 256 }, (_, f) => (PATTERN_RULES.some((rule) => rule.mayMatch(f)) ? 1 : 0));
+
+export function someRuleMayMatch(f: TextFeatures): boolean {
+  return SOME_RULE_MAY_MATCH[f] === 1;
+}
+
 /** Every pattern hit in a string; `skip` leaves out rules that do not apply at its path. */
 export function findPatterns(text: string, skip: ReadonlySet<string> = new Set(), features: TextFeatures = textFeatures(text)): PatternHit[] {
   const hits: PatternHit[] = [];

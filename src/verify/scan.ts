@@ -7,7 +7,7 @@ import { AhoCorasick } from './aho-corasick.js';
 import type { Finding } from './finding.js';
 import type { Needle } from './identifying.js';
 import { walkJson, type JsonContainerType, type JsonPath, type JsonVisitor } from './json-stream.js';
-import { CHAR_CLASS, charFeatures, F, findPatterns, PATTERN_RULES, SPECIAL, textFeatures, TOKEN, type PatternHit, type TextFeatures } from './patterns.js';
+import { CHAR_CLASS, charFeatures, F, findPatterns, SPECIAL, someRuleMayMatch, textFeatures, TOKEN, type PatternHit, type TextFeatures } from './patterns.js';
 
 interface Span {
   start: number;
@@ -110,7 +110,7 @@ export class AnonymityScanner {
       else if (++run >= 24) f |= F.tokenRun;
       if ((k & SPECIAL) !== 0) f |= charFeatures(text, i, c, start, end);
     }
-    return PATTERN_RULES.some((rule) => rule.mayMatch(f));
+    return someRuleMayMatch(f);
   }
 
   /** One string of the payload: a value, or a map key (then `segments` ends with it). */
@@ -118,7 +118,7 @@ export class AnonymityScanner {
     const needles = this.needleHits(text);
     // almost every string of a payload fails both cheap tests: skip the path work for those
     const features = textFeatures(text);
-    if (needles.length === 0 && !PATTERN_RULES.some((rule) => rule.mayMatch(features))) return;
+    if (needles.length === 0 && !someRuleMayMatch(features)) return;
     const skip = skippedRules(isKey ? segments.slice(0, -1) : segments);
     const patterns = this.patternHits(text, skip, needles, features);
     if (needles.length === 0 && patterns.length === 0) return;
