@@ -79,12 +79,16 @@ export async function loadVerifyInput(args: SourceArgs & { payload?: string }, i
     throw inputError(`${name}: ${describe(err)}`, err);
   }
   const checked = await checkText(text, name, notes);
+  // the build only supplies identifying values, which come from the database and the configuration: no
+  // project world (cache or Prometheus) is loaded for them
+  const identifyingContext = async () =>
+    (await buildPayloadFromArgs({ ...args, profile: false, source: 'none', live: false, 'prometheus-url': undefined }, io)).context;
   let context: BuildContext | undefined;
   if (sourcesGiven(args, io.env)) {
-    context = (await buildPayloadFromArgs({ ...args, profile: false }, io)).context;
+    context = await identifyingContext();
   } else if (existsSync('./data')) {
     try {
-      context = (await buildPayloadFromArgs({ ...args, profile: false }, io)).context;
+      context = await identifyingContext();
     } catch (err) {
       notes.push(`./data could not be read (${err instanceof CliError ? err.message : describe(err)}): only patterns were checked`);
     }
