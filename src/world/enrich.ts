@@ -65,10 +65,8 @@ export function enrichInstances(apps: Applications, metrics: Metrics, managed: M
     for (const m of metrics.get(queryName) ?? []) {
       const address = m.labels.address ?? '';
       if (address === '') continue;
-      {
-        const instance = byAddr().get(address);
-        if (instance) own(instance, 'instrumented').add(type);
-      }
+      const instance = byAddr().get(address);
+      if (instance) own(instance, 'instrumented').add(type);
     }
   }
 

@@ -135,6 +135,9 @@ function applyLabel(mv: MetricValues, key: string, value: string): void {
 // encoder would, and must not drop a leading BOM.
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
+/** LZ4 cannot expand more than this; a larger declared size is corrupt and is not allocated. */
+const maxDecompressed = (compressed: number): number => compressed * 255 + 16;
+
 function checkGrid(h: ChunkHeader): void {
   if (h.step <= 0) throw new CacheFormatError(`header step ${h.step} is not positive`);
   if (h.pointsCount === 0) throw new CacheFormatError('header has 0 points');
@@ -169,8 +172,8 @@ export function readChunk(path: string, dest: SeriesSet, fill: FillFn = fillAny)
 function readV3(reader: ChunkFileReader, h: ChunkHeader, dest: SeriesSet, fill: FillFn): void {
   checkGrid(h);
   const stream = new Lz4FramedStream(reader);
-  // LZ4 expands at most ~255 times: anything larger than that cannot be in this file, and is not allocated
-  const limit = reader.size * 255 + 16;
+  // anything larger than the whole file can expand to cannot be in it, and is not allocated
+  const limit = maxDecompressed(reader.size);
   const bounded = (n: number, what: string): number => {
     if (n > limit) throw new CacheFormatError(`${what} of ${n} bytes cannot be in a ${reader.size}-byte file`);
     return n;
@@ -363,8 +366,6 @@ function readStrings(buf: Uint8Array, n: number, what: string): string[] {
   return out;
 }
 
-/** LZ4 cannot expand more than this; a larger declared size is corrupt and is not allocated. */
-const maxDecompressed = (compressed: number): number => compressed * 255 + 16;
 
 function readLabelsV4(reader: ChunkFileReader, entries: Int32Array, dest: SeriesSet): void {
   const metaBytes = reader.readExact(24, 'labels meta');
